@@ -1,0 +1,38 @@
+# The article's workflow. `showyourwork build` includes this file in its own workflow, so
+# every table, number and figure of src/tex/ms.tex is made by a rule below (or by a
+# \script{} figure rule that showyourwork derives from ms.tex and showyourwork.yml).
+#
+# Stages, one file each: rules/fetch.smk (raw data, verified), rules/reactions.smk (tidy
+# reaction tables), rules/article.smk (summaries, tables and numbers for the manuscript).
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path("src/scripts").resolve()))
+
+from reeval.config import load_config, resolve_repo_path  # noqa: E402
+from reeval.data.manifest import load_manifest  # noqa: E402
+
+# The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
+# here, before any job runs.
+CFG = load_config()
+MANIFEST_PATH = str(resolve_repo_path(CFG["data"]["manifest"]).relative_to(Path.cwd().resolve()))
+MANIFEST = load_manifest(Path(MANIFEST_PATH))
+
+RAW = "src/data/raw"
+TIDY = "src/data/tidy"
+DERIVED = "src/data/derived"
+OUTPUT = "src/tex/output"
+LOGS = "logs"
+BENCHMARKS = "benchmarks"
+
+
+def raw(path):
+    """Where the manifest file `path` lands once fetched."""
+    MANIFEST.entry(path)  # fails at parse time if the file is not in the manifest
+    return f"{RAW}/{path}"
+
+
+include: "rules/fetch.smk"
+include: "rules/reactions.smk"
+include: "rules/article.smk"

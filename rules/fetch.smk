@@ -1,0 +1,24 @@
+# Stage 1: raw data. One job per manifest file: copied from the local mirror
+# ($REEVAL_DATA_MIRROR or data.mirror) or downloaded, verified against its sha256 and
+# size, and moved into place atomically. A wrong hash fails and leaves no file behind.
+
+
+rule fetch_data:
+    message:
+        "Fetching {wildcards.path}..."
+    output:
+        f"{RAW}/{{path}}",
+    wildcard_constraints:
+        path="|".join(re.escape(p) for p in MANIFEST.files),
+    params:
+        # a changed manifest record (new hash or URL) refetches just that file
+        sha256=lambda w: MANIFEST.entry(w.path).sha256,
+        url=lambda w: MANIFEST.entry(w.path).url or "",
+    log:
+        f"{LOGS}/fetch/{{path}}.log",
+    resources:
+        mem_mb=200,
+        runtime=10,
+    shell:
+        "python src/scripts/fetch_data.py --path {wildcards.path:q} --output {output:q} "
+        "2>&1 | tee {log:q}"

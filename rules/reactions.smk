@@ -1,0 +1,59 @@
+# Stage 2: tidy reaction tables (polars, Parquet): reactions with canonical SMILES and
+# yields, split definitions, and the rows excluded with their reasons.
+
+BH_XLSX = raw("reactions/buchwald_hartwig/rxn_yields/Dreher_and_Doyle_input_data.xlsx")
+SM_XLSX = raw("reactions/suzuki_miyaura/rxn_yields/aap9112_Data_File_S1.xlsx")
+SM_SPLIT_FILES = [
+    raw(f"reactions/suzuki_miyaura/rxn_yields/random_splits/random_split_{i}.tsv")
+    for i in range(10)
+]
+
+
+def tidy_tables(dataset):
+    return {
+        "reactions": f"{TIDY}/{dataset}_reactions.parquet",
+        "splits": f"{TIDY}/{dataset}_splits.parquet",
+        "rejected": f"{TIDY}/{dataset}_rejected.parquet",
+    }
+
+
+rule tidy_buchwald_hartwig:
+    message:
+        "Tidying the Buchwald-Hartwig reactions and splits..."
+    input:
+        xlsx=BH_XLSX,
+        script="src/scripts/tidy_reactions.py",
+    output:
+        **tidy_tables("bh"),
+    log:
+        f"{LOGS}/tidy_bh.log",
+    benchmark:
+        f"{BENCHMARKS}/tidy_bh.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "python {input.script} bh --xlsx {input.xlsx:q} --out-prefix {TIDY}/bh 2>&1 | tee {log:q}"
+
+
+rule tidy_suzuki_miyaura:
+    message:
+        "Tidying the Suzuki-Miyaura reactions and splits..."
+    input:
+        xlsx=SM_XLSX,
+        splits=SM_SPLIT_FILES,
+        script="src/scripts/tidy_reactions.py",
+    output:
+        **tidy_tables("sm"),
+    log:
+        f"{LOGS}/tidy_sm.log",
+    benchmark:
+        f"{BENCHMARKS}/tidy_sm.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "python {input.script} sm --xlsx {input.xlsx:q} --split-files {input.splits:q} "
+        "--out-prefix {TIDY}/sm 2>&1 | tee {log:q}"

@@ -1,0 +1,33 @@
+"""Fetch one raw file of the data manifest into src/data/raw/ (mirror or download, verified).
+
+python src/scripts/fetch_data.py --path reactions/.../file.xlsx --output src/data/raw/...
+"""
+
+import argparse
+from pathlib import Path
+
+from reeval.cli import run
+from reeval.config import data_mirror, load_config, resolve_repo_path
+from reeval.data.fetch import fetch
+from reeval.data.manifest import load_manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--path", required=True, help="the file's path in the manifest")
+    parser.add_argument("--output", required=True, type=Path)
+    parser.add_argument(
+        "--profile", default=None, help="config profile (default: $REEVAL_PROFILE or quick)"
+    )
+    args = parser.parse_args()
+    config = load_config(args.profile)
+    manifest = load_manifest(resolve_repo_path(config["data"]["manifest"]))
+    entry = manifest.entry(args.path)
+    mirror = data_mirror(config)
+    fetch(entry, args.output, mirror, timeout_s=config["data"]["download_timeout_s"])
+    origin = f"mirror {mirror}" if mirror and (mirror / entry.path).is_file() else entry.url
+    print(f"fetched {entry.path} ({entry.size} bytes, sha256 verified) from {origin}")
+
+
+if __name__ == "__main__":
+    run(main)

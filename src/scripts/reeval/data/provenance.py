@@ -1,0 +1,47 @@
+"""The provenance table of the article, generated from the data manifest."""
+
+from __future__ import annotations
+
+from reeval.data.manifest import Manifest
+from reeval.render.latex import Latex, latex_table
+
+COMMIT_DIGITS = 7
+
+
+def provenance_rows(manifest: Manifest) -> list[list[str]]:
+    """One row per source: title, repository@commit, licence, files, size, citations."""
+    rows = []
+    for key, source in manifest.sources.items():
+        files = manifest.of_source(key)
+        if not files:
+            continue
+        where = (
+            f"{source.repository}@{source.commit[:COMMIT_DIGITS]}"
+            if source.repository and source.commit
+            else "project mirror only"
+        )
+        size_mb = sum(f.size for f in files) / 1e6
+        rows.append(
+            [
+                source.title,
+                Latex(r"\texttt{" + _escape_tt(where) + "}"),
+                source.licence,
+                str(len(files)),
+                f"{size_mb:.2f}",
+                Latex(r"\citet{" + ",".join(source.citation) + "}"),
+            ]
+        )
+    return rows
+
+
+def provenance_table(manifest: Manifest) -> str:
+    header = ["Data", "Repository@commit", "Licence", "Files", "MB", "Cite"]
+    return latex_table(
+        header,
+        provenance_rows(manifest),
+        align="p{0.24\\linewidth}p{0.22\\linewidth}p{0.16\\linewidth}rrp{0.14\\linewidth}",
+    )
+
+
+def _escape_tt(text: str) -> str:
+    return text.replace("_", r"\_").replace("-", "-\\allowbreak{}").replace("/", "/\\allowbreak{}")

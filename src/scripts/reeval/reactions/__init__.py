@@ -1,0 +1,1 @@
+"""Reaction-yield data: tidy tables, split definitions and SMILES handling."""

@@ -1,0 +1,39 @@
+"""The three tidy tables every reaction data set is turned into, and writing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from reeval.io import atomic_path
+
+
+@dataclass(frozen=True)
+class ReactionTables:
+    reactions: pl.DataFrame  # reaction_id, <role columns>, rxn_smiles, yield_pct
+    splits: pl.DataFrame  # split, reaction_id, subset (train/test), position (row in the source)
+    rejected: pl.DataFrame  # reaction_id, column, value, reason
+
+    def write(self, reactions: Path, splits: Path, rejected: Path) -> None:
+        """Write the three tables as Parquet, each atomically."""
+        for frame, target in [
+            (self.reactions, reactions),
+            (self.splits, splits),
+            (self.rejected, rejected),
+        ]:
+            with atomic_path(target) as tmp:
+                frame.write_parquet(tmp)
+
+    def report(self) -> str:
+        """What a log should say: sizes, and every excluded row with its reason."""
+        lines = [
+            f"{self.reactions.height} reactions, {self.rejected['reaction_id'].n_unique()} "
+            f"excluded, {self.splits['split'].n_unique()} splits"
+        ]
+        lines += [
+            f"excluded reaction {r['reaction_id']}: {r['column']}: {r['reason']}"
+            for r in self.rejected.iter_rows(named=True)
+        ]
+        return "\n".join(lines)

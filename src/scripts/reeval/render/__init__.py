@@ -1,0 +1,1 @@
+"""Rendering into the manuscript: LaTeX tables, \\variable{} numbers, figure styling."""

@@ -1,0 +1,1 @@
+"""Statistics: robust summaries across splits and seeds (and, later, paired tests)."""
