@@ -19,6 +19,10 @@ CFG = load_config()
 MANIFEST_PATH = str(resolve_repo_path(CFG["data"]["manifest"]).relative_to(Path.cwd().resolve()))
 MANIFEST = load_manifest(Path(MANIFEST_PATH))
 
+# Every rule runs in the environment of environment.yml (conda users), or in the project
+# venv that holds the same pins (tools/setup.sh). Absolute, as rules live in rules/*.smk.
+CONDA_ENV = str(Path("environment.yml").resolve())
+
 RAW = "src/data/raw"
 TIDY = "src/data/tidy"
 DERIVED = "src/data/derived"

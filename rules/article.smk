@@ -26,6 +26,8 @@ for _dataset in ["bh", "sm"]:
             resamples=CFG["robust"]["bootstrap_resamples"],
             confidence=CFG["robust"]["confidence"],
             seed=CFG["robust"]["seed"],
+        conda:
+            CONDA_ENV
         log:
             f"{LOGS}/summarise_{_dataset}.log",
         resources:
@@ -48,6 +50,8 @@ rule skew_normal_illustration:
         numbers=numbers(SKEW_VARIABLES + PARAMETER_VARIABLES),
     params:
         **CFG["skew_normal"],
+    conda:
+        CONDA_ENV
     log:
         f"{LOGS}/skew_normal_illustration.log",
     resources:
@@ -69,6 +73,8 @@ rule provenance_table:
     output:
         table=f"{OUTPUT}/provenance_table.tex",
         numbers=numbers(["data_n_files", "data_n_sources", "data_total_mb"]),
+    conda:
+        CONDA_ENV
     log:
         f"{LOGS}/provenance_table.log",
     shell:

@@ -14,6 +14,8 @@ rule fetch_data:
         # a changed manifest record (new hash or URL) refetches just that file
         sha256=lambda w: MANIFEST.entry(w.path).sha256,
         url=lambda w: MANIFEST.entry(w.path).url or "",
+    conda:
+        CONDA_ENV
     log:
         f"{LOGS}/fetch/{{path}}.log",
     resources:

@@ -25,6 +25,8 @@ rule tidy_buchwald_hartwig:
         script="src/scripts/tidy_reactions.py",
     output:
         **tidy_tables("bh"),
+    conda:
+        CONDA_ENV
     log:
         f"{LOGS}/tidy_bh.log",
     benchmark:
@@ -46,6 +48,8 @@ rule tidy_suzuki_miyaura:
         script="src/scripts/tidy_reactions.py",
     output:
         **tidy_tables("sm"),
+    conda:
+        CONDA_ENV
     log:
         f"{LOGS}/tidy_sm.log",
     benchmark:

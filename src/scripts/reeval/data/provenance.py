@@ -28,7 +28,7 @@ def provenance_rows(manifest: Manifest) -> list[list[str]]:
                 source.licence,
                 str(len(files)),
                 f"{size_mb:.2f}",
-                Latex(r"\citet{" + ",".join(source.citation) + "}"),
+                Latex(r"\citep{" + ",".join(source.citation) + "}"),
             ]
         )
     return rows
@@ -39,7 +39,7 @@ def provenance_table(manifest: Manifest) -> str:
     return latex_table(
         header,
         provenance_rows(manifest),
-        align="p{0.24\\linewidth}p{0.22\\linewidth}p{0.16\\linewidth}rrp{0.14\\linewidth}",
+        align="p{0.27\\linewidth}p{0.25\\linewidth}p{0.2\\linewidth}rrp{0.1\\linewidth}",
     )
 
 

@@ -29,6 +29,7 @@ _SPECIAL = {
     "^": r"\textasciicircum{}",
 }
 _SPECIAL_PATTERN = re.compile("|".join(re.escape(c) for c in _SPECIAL))
+_COLUMN_SPEC = re.compile(r"[lcr]|[pmb]\{[^}]*\}")
 
 
 class Latex(str):
@@ -76,8 +77,8 @@ def latex_table(
     """A booktabs `tabular`; (row, column) pairs in `significantly_best` are set bold."""
     width = len(header)
     align = align or "l" + "r" * (width - 1)
-    if len(align) != width:
-        raise ValueError(f"align {align!r} has {len(align)} columns, the header {width}")
+    if len(_COLUMN_SPEC.findall(align)) != width:
+        raise ValueError(f"align {align!r} does not have the header's {width} columns")
     bold = set(significantly_best)
     breaks = set(midrules_after)
     lines = [f"\\begin{{tabular}}{{{align}}}", "\\toprule", _row(header, set()), "\\midrule"]
