@@ -54,17 +54,18 @@ def format_number(value: float, digits: int = 2) -> str:
 
 def cell_iqr(value: float, spread: float, digits: int = 2) -> str:
     """`value [IQR]`, the robust cell of the article's tables."""
-    return f"{format_number(value, digits)} [{format_number(spread, digits)}]"
+    return f"{format_number(float(value), digits)} [{format_number(float(spread), digits)}]"
 
 
 def cell_pm(value: float, spread: float, digits: int = 2) -> Latex:
     """`value ± spread` (for published numbers quoted as mean ± standard deviation)."""
-    return Latex(f"{format_number(value, digits)} $\\pm$ {format_number(spread, digits)}")
+    value, spread = format_number(float(value), digits), format_number(float(spread), digits)
+    return Latex(f"{value} $\\pm$ {spread}")
 
 
 def cell_interval(low: float, high: float, digits: int = 2) -> str:
     """`[low, high]`, a confidence interval."""
-    return f"[{format_number(low, digits)}, {format_number(high, digits)}]"
+    return f"[{format_number(float(low), digits)}, {format_number(float(high), digits)}]"
 
 
 def latex_table(

@@ -1,0 +1,89 @@
+"""Repository hygiene: small tracked files, one environment, citations that resolve."""
+
+import re
+import subprocess
+
+import yaml
+
+from reeval.config import load_yaml
+from reeval.data.manifest import load_manifest
+
+MAX_TRACKED_BYTES = 2 * 1024 * 1024
+
+
+def tracked_files(repo_root):
+    out = subprocess.run(["git", "ls-files", "-z"], cwd=repo_root, capture_output=True, check=True)
+    return [repo_root / name for name in out.stdout.decode().split("\0") if name]
+
+
+def test_no_tracked_file_is_over_2_mb(repo_root):
+    big = [
+        str(p)
+        for p in tracked_files(repo_root)
+        if p.is_file() and p.stat().st_size > MAX_TRACKED_BYTES
+    ]
+    assert not big, f"tracked files over 2 MB (data, weights and outputs stay out of git): {big}"
+
+
+def test_no_data_or_outputs_are_tracked(repo_root):
+    names = [str(p.relative_to(repo_root)) for p in tracked_files(repo_root)]
+    generated = [
+        n for n in names if re.match(r"src/(data|tex/output|tex/figures)/(?!\.gitignore$)", n)
+    ]
+    assert not generated
+    assert not [n for n in names if n.endswith((".parquet", ".npy", ".pdf", ".xlsx"))]
+
+
+def test_environment_yml_pins_exactly_requirements_txt(repo_root):
+    requirements = [
+        line.strip()
+        for line in (repo_root / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    environment = yaml.safe_load((repo_root / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert pip_section == requirements
+    assert "python=3.11" in environment["dependencies"]
+
+
+def test_requirements_are_all_pinned_with_the_cpu_torch(repo_root):
+    lines = [
+        l for l in (repo_root / "requirements.txt").read_text().splitlines() if l and l[0] != "#"
+    ]
+    assert all("==" in line for line in lines), [l for l in lines if "==" not in l]
+    pins = dict(line.split("==") for line in lines)
+    assert pins["torch"] == "2.13.0"
+    assert pins["showyourwork"] == "0.4.3"
+    assert pins["snakemake"] == "7.15.2"
+    major, minor = map(int, pins["PuLP" if "PuLP" in pins else "pulp"].split(".")[:2])
+    assert (major, minor) < (2, 8)
+
+
+def test_every_manifest_citation_is_in_the_bibliography(repo_root):
+    keys = set(re.findall(r"@\w+\{([^,\s]+),", (repo_root / "src/tex/bib.bib").read_text()))
+    manifest = load_manifest(repo_root / "config/data_manifest.yaml")
+    cited = {key for source in manifest.sources.values() for key in source.citation}
+    assert cited <= keys, cited - keys
+
+
+def test_every_citation_of_the_manuscript_resolves(repo_root):
+    keys = set(re.findall(r"@\w+\{([^,\s]+),", (repo_root / "src/tex/bib.bib").read_text()))
+    text = (repo_root / "src/tex/ms.tex").read_text()
+    cited = {
+        k.strip() for group in re.findall(r"\\cite[tp]?\{([^}]*)\}", text) for k in group.split(",")
+    }
+    assert cited <= keys, cited - keys
+
+
+def test_ci_runs_the_readme_test_command(repo_root):
+    readme = (repo_root / "README.md").read_text()
+    ci = (repo_root / ".ci/run").read_text()
+    assert "make test" in readme and "make paper" in readme
+    assert re.search(r"^\s*make test\b", ci, re.M) and re.search(r"^\s*make paper\b", ci, re.M)
+
+
+def test_showyourwork_figure_dependencies_are_workflow_outputs(repo_root):
+    config = load_yaml(repo_root / "showyourwork.yml")
+    for script, deps in config["dependencies"].items():
+        assert (repo_root / script).is_file(), script
+        assert all(d.startswith("src/data/") for d in deps)

@@ -1,0 +1,124 @@
+"""End-to-end: the real `showyourwork build` in a fresh copy of the repository (slow).
+
+Run by `make test-slow` (and so by .ci/run), not by the default `make test`.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reeval.io import sha256_file
+
+pytestmark = pytest.mark.slow
+
+BH_XLSX = "reactions/buchwald_hartwig/rxn_yields/Dreher_and_Doyle_input_data.xlsx"
+OUR_JOB_MESSAGES = (
+    "Fetching ",
+    "Tidying ",
+    "Summarising ",
+    "Drawing the skew-normal",
+    "Rendering the data provenance",
+)
+
+
+def fresh_copy(repo_root: Path, destination: Path) -> Path:
+    """Tracked and new (not ignored) files, committed into a new git repository without remote."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=repo_root,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = repo_root / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    git = ["git", "-c", "user.email=ci@example.org", "-c", "user.name=ci"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=destination, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=destination, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=destination, check=True)
+    return destination
+
+
+def environment(mirror: Path) -> dict:
+    venv = Path(sys.executable).parent.parent
+    env = {k: v for k, v in os.environ.items() if k not in {"REEVAL_PROFILE"}}
+    env["PATH"] = f"{venv / 'shims'}:{venv / 'bin'}:{env['PATH']}"
+    env["REEVAL_DATA_MIRROR"] = str(mirror)
+    return env
+
+
+def run(command, cwd, env, timeout=900):
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def built(repo_root, mirror, tmp_path_factory):
+    article = fresh_copy(repo_root, tmp_path_factory.mktemp("article"))
+    env = environment(mirror)
+    result = run(["showyourwork", "build", "--cores", "2"], article, env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return article, env
+
+
+def test_fresh_build_makes_the_pdf_with_every_number(built):
+    article, env = built
+    assert (article / "ms.pdf").is_file()
+    check = run([sys.executable, "tools/check_pdf.py", "ms.pdf"], article, env)
+    assert check.returncode == 0, check.stderr
+
+
+def test_editing_only_the_text_reruns_no_data_rule(built):
+    article, env = built
+    ms = article / "src/tex/ms.tex"
+    ms.write_text(ms.read_text().replace("We re-examine two", "We re-examine, here, two"))
+    start = time.monotonic()
+    result = run(["showyourwork", "build", "--cores", "2"], article, env)
+    elapsed = time.monotonic() - start
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert not [m for m in OUR_JOB_MESSAGES if m in log], log[-3000:]
+    assert elapsed < 60
+
+
+def test_corrupt_mirror_file_fails_with_both_hashes_and_leaves_nothing(built, mirror, tmp_path):
+    article, env = built
+    corrupt = tmp_path / "mirror"
+    for path in mirror.rglob("*"):
+        if path.is_file():
+            (corrupt / path.relative_to(mirror)).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(path, corrupt / path.relative_to(mirror))
+    target = corrupt / BH_XLSX
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.unlink()
+    target.write_bytes(bytes(data))
+    shutil.rmtree(article / "src/data/raw")
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            "1",
+            "src/data/tidy/bh_reactions.parquet",
+            "--forceall",
+        ],
+        article,
+        {**env, "REEVAL_DATA_MIRROR": str(corrupt)},
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert BH_XLSX in log
+    assert sha256_file(mirror / BH_XLSX) in log  # expected
+    assert sha256_file(target) in log  # actual
+    left = [p for p in (article / "src/data").rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert not [p for p in left if "Dreher_and_Doyle" in p.name], left
