@@ -49,7 +49,7 @@ def test_wrong_type_names_the_key_and_the_type(quick):
 
 def test_out_of_range_value_is_rejected(quick):
     quick["robust"]["confidence"] = 1.5
-    with pytest.raises(ConfigError, match="robust.confidence"):
+    with pytest.raises(ConfigError, match=r"robust\.confidence"):
         validate_config(quick)
 
 

@@ -48,9 +48,11 @@ def test_environment_yml_pins_exactly_requirements_txt(repo_root):
 
 def test_requirements_are_all_pinned_with_the_cpu_torch(repo_root):
     lines = [
-        l for l in (repo_root / "requirements.txt").read_text().splitlines() if l and l[0] != "#"
+        line
+        for line in (repo_root / "requirements.txt").read_text().splitlines()
+        if line and line[0] != "#"
     ]
-    assert all("==" in line for line in lines), [l for l in lines if "==" not in l]
+    assert all("==" in line for line in lines), [line for line in lines if "==" not in line]
     pins = dict(line.split("==") for line in lines)
     assert pins["torch"] == "2.13.0"
     assert pins["showyourwork"] == "0.4.3"

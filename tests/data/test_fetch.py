@@ -75,7 +75,7 @@ def test_no_network_and_no_mirror_says_how_to_set_the_mirror(entry, tmp_path):
 
 def test_file_missing_from_mirror_and_without_url(entry, tmp_path):
     mirror_only = type(entry)(**{**entry.__dict__, "url": None})
-    with pytest.raises(FetchError, match="not in the mirror.*no public URL"):
+    with pytest.raises(FetchError, match=r"not in the mirror.*no public URL"):
         fetch(mirror_only, tmp_path / "out.csv", mirror=tmp_path / "empty")
 
 

@@ -156,7 +156,7 @@ def test_bootstrap_is_vectorised_with_nan_policy():
 
 
 def test_bootstrap_coverage_of_a_known_median():
-    """A 90 % interval of the trimean of a symmetric law covers its centre about 90 % of the time."""
+    """A 90 % interval of a symmetric law's trimean covers its centre about 90 % of the time."""
     rng = np.random.default_rng(0)
     hits = 0
     trials = 200
