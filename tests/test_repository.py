@@ -81,7 +81,8 @@ def test_ci_runs_the_readme_test_command(repo_root):
     readme = (repo_root / "README.md").read_text()
     ci = (repo_root / ".ci/run").read_text()
     assert "make test" in readme and "make paper" in readme
-    assert re.search(r"^\s*make test\b", ci, re.M) and re.search(r"^\s*make paper\b", ci, re.M)
+    assert re.search(r"^(step )?make test\b", ci, re.M)
+    assert re.search(r"^(step )?make paper\b", ci, re.M)
 
 
 def test_showyourwork_figure_dependencies_are_workflow_outputs(repo_root):
