@@ -6,7 +6,6 @@ import polars as pl
 import paths
 from reeval.cli import run
 from reeval.render.figures import mark_locations, new_figure, save_figure
-from reeval.stats.robust import median, trimean
 
 DATASETS = [("bh", "Buchwald-Hartwig"), ("sm", "Suzuki-Miyaura")]
 
@@ -16,14 +15,7 @@ def main() -> None:
     for ax, (key, title) in zip(axes, DATASETS, strict=True):
         yields = pl.read_parquet(paths.tidy / f"{key}_reactions.parquet")["yield_pct"].to_numpy()
         ax.hist(yields, bins=np.linspace(0, 100, 41), color="0.75", edgecolor="white")
-        mark_locations(
-            ax,
-            {
-                "mean": float(yields.mean()),
-                "median": float(median(yields)),
-                "trimean": float(trimean(yields)),
-            },
-        )
+        mark_locations(ax, yields)
         ax.set(title=f"{title} (n = {yields.size})", xlabel="yield (%)", ylabel="reactions")
     save_figure(fig, paths.figures / "yield_distributions.pdf")
 

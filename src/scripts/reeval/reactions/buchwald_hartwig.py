@@ -17,7 +17,7 @@ from rdkit.Chem import rdChemReactions
 
 from reeval.errors import DataError
 from reeval.reactions.smiles import canonical_smiles
-from reeval.reactions.tables import ReactionTables
+from reeval.reactions.tables import ReactionTables, reactions_frame
 from reeval.reactions.validation import rejected_frame, yield_problem
 
 REFERENCE_SHEET = "Plates1-3"
@@ -132,13 +132,7 @@ def _tidy_reactions(reference: pl.DataFrame) -> tuple[pl.DataFrame, list[dict]]:
                 "yield_pct": float(record[YIELD_COLUMN]),
             }
         )
-    schema = {
-        "reaction_id": pl.Int64,
-        **dict.fromkeys(ROLES.values(), pl.String),
-        "rxn_smiles": pl.String,
-        "yield_pct": pl.Float64,
-    }
-    return pl.DataFrame(rows, schema=schema), rejected
+    return reactions_frame(rows, list(ROLES.values())), rejected
 
 
 def _split_rows(name: str, sheet: pl.DataFrame, reference: pl.DataFrame, keep: set) -> pl.DataFrame:

@@ -14,7 +14,7 @@ import polars as pl
 
 from reeval.errors import DataError
 from reeval.reactions.smiles import canonical_reaction
-from reeval.reactions.tables import ReactionTables
+from reeval.reactions.tables import ReactionTables, reactions_frame
 from reeval.reactions.validation import rejected_frame, yield_problem
 
 SHEET = "Sheet1"
@@ -129,10 +129,4 @@ def _tidy_reactions(merged: pl.DataFrame) -> tuple[pl.DataFrame, list[dict]]:
                 "yield_pct": record["yield_pct"],
             }
         )
-    schema = {
-        "reaction_id": pl.Int64,
-        **dict.fromkeys(ROLES.values(), pl.String),
-        "rxn_smiles": pl.String,
-        "yield_pct": pl.Float64,
-    }
-    return pl.DataFrame(rows, schema=schema), rejected
+    return reactions_frame(rows, list(ROLES.values())), rejected

@@ -10,6 +10,17 @@ import polars as pl
 from reeval.io import atomic_path
 
 
+def reactions_frame(rows: list[dict], roles: list[str]) -> pl.DataFrame:
+    """The reactions table: reaction_id, the role columns, rxn_smiles, yield_pct."""
+    schema = {
+        "reaction_id": pl.Int64,
+        **dict.fromkeys(roles, pl.String),
+        "rxn_smiles": pl.String,
+        "yield_pct": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
 @dataclass(frozen=True)
 class ReactionTables:
     reactions: pl.DataFrame  # reaction_id, <role columns>, rxn_smiles, yield_pct

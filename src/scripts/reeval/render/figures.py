@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
 from reeval.io import atomic_path
+from reeval.stats.robust import median, trimean
 
 STYLE = {
     "figure.dpi": 150,
@@ -34,8 +36,13 @@ def new_figure(ncols: int = 1, width: float = 6.5, height: float = 2.6):
     return fig, axes
 
 
-def mark_locations(ax, estimates: dict[str, float], digits: int = 1) -> None:
-    """Vertical lines at the mean, median and trimean, labelled with their values."""
+def mark_locations(ax, sample: np.ndarray, digits: int = 1) -> None:
+    """Vertical lines at the sample's mean, median and trimean, labelled with their values."""
+    estimates = {
+        "mean": float(np.mean(sample)),
+        "median": float(median(sample)),
+        "trimean": float(trimean(sample)),
+    }
     for name, value in estimates.items():
         ax.axvline(
             value, linewidth=1.3, label=f"{name} {value:.{digits}f}", **LOCATION_STYLES[name]
