@@ -31,6 +31,20 @@ LOGS = "logs"
 BENCHMARKS = "benchmarks"
 
 
+LIBRARY = Path("src/scripts/reeval")
+
+
+def library(*packages):
+    """Library files behind a rule's script: its core modules and these sub-packages.
+
+    Listed as inputs so that editing the library reruns the rules that use it (Snakemake
+    tracks only declared files). Not used by fetch_data: its output is checked by hash.
+    """
+    files = sorted(LIBRARY.glob("*.py"))
+    files += [p for package in packages for p in sorted((LIBRARY / package).glob("*.py"))]
+    return [str(p) for p in files]
+
+
 def raw(path):
     """Where the manifest file `path` lands once fetched."""
     MANIFEST.entry(path)  # fails at parse time if the file is not in the manifest

@@ -18,6 +18,7 @@ for _dataset in ["bh", "sm"]:
         input:
             **tidy_tables(_dataset),
             script="src/scripts/summarise_reactions.py",
+            library=library("reactions", "stats", "render"),
         output:
             table=f"{OUTPUT}/data_{_dataset}_table.tex",
             numbers=numbers(reaction_variable_names(_dataset)),
@@ -45,6 +46,7 @@ rule skew_normal_illustration:
         "Drawing the skew-normal illustration..."
     input:
         script="src/scripts/skew_normal_illustration.py",
+        library=library("stats", "render"),
     output:
         sample=f"{DERIVED}/skew_normal_sample.npy",
         numbers=numbers(SKEW_VARIABLES + PARAMETER_VARIABLES),
@@ -68,6 +70,7 @@ rule provenance_table:
     input:
         manifest=MANIFEST_PATH,
         script="src/scripts/table_provenance.py",
+        library=library("data", "render"),
         # every manifest file, fetched and verified: the table lists only what was checked
         verified=[raw(path) for path in MANIFEST.files],
     output:

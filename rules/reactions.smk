@@ -23,6 +23,7 @@ rule tidy_buchwald_hartwig:
     input:
         xlsx=BH_XLSX,
         script="src/scripts/tidy_reactions.py",
+        library=library("reactions"),
     output:
         **tidy_tables("bh"),
     conda:
@@ -46,6 +47,7 @@ rule tidy_suzuki_miyaura:
         xlsx=SM_XLSX,
         splits=SM_SPLIT_FILES,
         script="src/scripts/tidy_reactions.py",
+        library=library("reactions"),
     output:
         **tidy_tables("sm"),
     conda:

@@ -47,7 +47,7 @@ def mark_locations(ax, sample: np.ndarray, digits: int = 1) -> None:
         ax.axvline(
             value, linewidth=1.3, label=f"{name} {value:.{digits}f}", **LOCATION_STYLES[name]
         )
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="best", fontsize=7)
 
 
 def save_figure(fig, path: str | Path) -> Path:
