@@ -45,6 +45,11 @@ def library(*packages):
     return [str(p) for p in files]
 
 
+def numbers(names):
+    """The \\variable{} files of these names."""
+    return [f"{OUTPUT}/{name}.txt" for name in names]
+
+
 def raw(path):
     """Where the manifest file `path` lands once fetched."""
     MANIFEST.entry(path)  # fails at parse time if the file is not in the manifest
@@ -53,4 +58,5 @@ def raw(path):
 
 include: "rules/fetch.smk"
 include: "rules/reactions.smk"
+include: "rules/yield_model.smk"
 include: "rules/article.smk"

@@ -4,10 +4,6 @@ from reeval.reactions.summary import variable_names as reaction_variable_names
 from reeval.stats.illustration import PARAMETER_VARIABLES, VARIABLES as SKEW_VARIABLES
 
 
-def numbers(names):
-    return [f"{OUTPUT}/{name}.txt" for name in names]
-
-
 for _dataset in ["bh", "sm"]:
 
     rule:

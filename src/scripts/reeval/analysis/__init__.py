@@ -1,0 +1,1 @@
+"""Analyses across runs: robust summaries of metrics, comparisons, generated sentences."""

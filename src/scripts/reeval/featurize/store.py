@@ -1,0 +1,100 @@
+"""The per-data-set feature cache (src/data/features/<dataset>/): molecules, graphs and
+human features, written once by the featurize rule and read by every model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from safetensors.numpy import load_file, save_file
+
+from reeval.errors import DataError
+from reeval.featurize import human
+from reeval.featurize.graphs import load_graphs, mol_to_graph, save_graphs
+from reeval.featurize.molecules import ReactionMolecules
+from reeval.io import atomic_path
+
+MOLECULES = "molecules.parquet"
+MEMBERSHIP = "membership.parquet"
+GRAPHS = "graphs.safetensors"
+HUMAN = "human_features.safetensors"
+FEATURE_KINDS = ("morgan", "mordred", "dft")
+
+
+@dataclass(frozen=True)
+class FeatureSummary:
+    n_molecules: int
+    n_features: dict[str, int]
+    mordred_dropped: int
+
+
+def build_feature_store(
+    reactions: pl.DataFrame,
+    out_dir: Path,
+    morgan_radius: int,
+    morgan_bits: int,
+    rxnpredict_dir: Path | None = None,
+) -> FeatureSummary:
+    """Compute everything once per unique molecule and sum or join it per reaction."""
+    molecules = ReactionMolecules.from_reactions(
+        reactions["reaction_id"].to_list(), reactions["rxn_smiles"].to_list()
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frames = molecules.to_frames()
+    for frame, name in zip(frames, (MOLECULES, MEMBERSHIP), strict=True):
+        with atomic_path(out_dir / name) as tmp:
+            frame.write_parquet(tmp)
+    save_graphs([mol_to_graph(s) for s in molecules.smiles], out_dir / GRAPHS)
+    morgan = human.sum_over_reaction(
+        human.morgan_fingerprints(molecules.smiles, morgan_radius, morgan_bits), molecules
+    )
+    mordred_per_molecule, mordred_names, dropped = human.mordred_descriptors(molecules.smiles)
+    mordred = human.sum_over_reaction(mordred_per_molecule, molecules)
+    arrays = {
+        "reaction_id": np.asarray(molecules.reaction_ids, dtype=np.int64),
+        "morgan": morgan,
+        "mordred": mordred,
+    }
+    names = {"mordred": mordred_names}
+    if rxnpredict_dir is not None:
+        arrays["dft"], names["dft"] = human.dft_descriptors(
+            reactions, rxnpredict_dir / "data_table.csv", rxnpredict_dir / "R"
+        )
+    metadata = {"columns": json.dumps(names), "mordred_dropped": str(dropped)}
+    with atomic_path(out_dir / HUMAN) as tmp:
+        save_file(arrays, str(tmp), metadata=metadata)
+    return FeatureSummary(
+        len(molecules.smiles),
+        {k: int(v.shape[1]) for k, v in arrays.items() if k != "reaction_id"},
+        dropped,
+    )
+
+
+def load_molecules(feature_dir: Path) -> ReactionMolecules:
+    return ReactionMolecules.from_frames(
+        pl.read_parquet(feature_dir / MOLECULES), pl.read_parquet(feature_dir / MEMBERSHIP)
+    )
+
+
+def load_graph_cache(feature_dir: Path):
+    return load_graphs(feature_dir / GRAPHS)
+
+
+def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(reaction ids, the requested feature blocks side by side)."""
+    try:
+        arrays = load_file(str(feature_dir / HUMAN))
+    except Exception as exc:
+        raise DataError(
+            f"{feature_dir / HUMAN}: cannot load ({exc}); delete it to recompute"
+        ) from exc
+    missing = [k for k in kinds if k not in arrays]
+    if missing:
+        raise DataError(
+            f"{feature_dir / HUMAN} has no {missing} features (available: "
+            f"{sorted(set(arrays) - {'reaction_id'})}); dft exists for bh only"
+        )
+    return arrays["reaction_id"], np.concatenate([arrays[k] for k in kinds], axis=1)

@@ -1,0 +1,1 @@
+"""Model definitions: small nn.Modules composed of PyTorch / PyG layers."""

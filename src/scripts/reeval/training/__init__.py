@@ -1,0 +1,1 @@
+"""Training loops: contrastive pretraining, embedding, supervised yield regression."""

@@ -1,0 +1,80 @@
+"""Seeds, threads, device, and safetensors checkpoints (never pickle)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from reeval.errors import ConfigError, DataError
+from reeval.io import atomic_path
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (for example a non-finite loss)."""
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch; return a torch generator for batching and sampling."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    return torch.Generator().manual_seed(seed)
+
+
+def set_threads(threads: int) -> None:
+    """Use exactly the cores Snakemake gave the job (its `threads:`)."""
+    torch.set_num_threads(max(1, threads))
+    os.environ["OMP_NUM_THREADS"] = str(max(1, threads))
+
+
+def choose_device(setting: str) -> torch.device:
+    """'auto': CUDA when present, else CPU; 'cpu' or 'cuda' as asked."""
+    if setting == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            "device 'cuda' was asked for but no CUDA device is available; use 'auto' or 'cpu'"
+        )
+    if setting not in {"cpu", "cuda"}:
+        raise ConfigError(f"device must be 'auto', 'cpu' or 'cuda', got {setting!r}")
+    return torch.device(setting)
+
+
+def check_finite(loss: torch.Tensor, where: str) -> None:
+    if not torch.isfinite(loss):
+        raise TrainingError(
+            f"non-finite loss ({loss.item()}) at {where}; lower the learning rate "
+            "or check the features for NaN/inf"
+        )
+
+
+def save_checkpoint(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
+    """Tensors in safetensors, with string metadata (JSON strings for structured values)."""
+    clean = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    with atomic_path(path) as tmp:
+        save_file(clean, str(tmp), metadata=metadata)
+
+
+def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """(tensors, metadata); a corrupt or missing file is a DataError naming it."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = handle.metadata() or {}
+        return load_file(str(path)), metadata
+    except Exception as exc:
+        raise DataError(
+            f"{path}: cannot load the checkpoint ({exc}); delete it to recompute"
+        ) from exc
+
+
+def json_metadata(**values) -> dict[str, str]:
+    return {key: json.dumps(value, sort_keys=True) for key, value in values.items()}

@@ -1,0 +1,158 @@
+"""Supervised training of the yield model on cached embeddings and features.
+
+A validation part (cfg['validation_fraction'] of the training split, seeded) drives early
+stopping; yields and features are standardised with the remaining training rows only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from reeval.models.losses import LossWeights, yield_loss
+from reeval.models.multimodal import YieldModel
+from reeval.training.runtime import check_finite
+
+
+@dataclass(frozen=True)
+class ReactionInputs:
+    """Model inputs of all reactions of a data set, row-aligned with `reaction_ids`."""
+
+    reaction_ids: np.ndarray
+    graph: torch.Tensor
+    smiles: torch.Tensor
+    human: torch.Tensor
+    yields: torch.Tensor  # in %
+
+
+@dataclass(frozen=True)
+class Standardiser:
+    mean: torch.Tensor
+    std: torch.Tensor
+
+    @classmethod
+    def fit(cls, x: torch.Tensor) -> Standardiser:
+        std = x.std(dim=0, unbiased=False)
+        return cls(x.mean(dim=0), torch.where(std > 0, std, torch.ones_like(std)))
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean) / self.std
+
+
+@dataclass(frozen=True)
+class FitResult:
+    model: YieldModel
+    history: list[dict]
+    best_epoch: int
+    y_scale: Standardiser
+    feature_scales: dict[str, Standardiser]
+
+
+def split_validation(
+    train_rows: np.ndarray, fraction: float, generator: torch.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(fit rows, validation rows), a seeded random split of the training rows."""
+    order = train_rows[torch.randperm(len(train_rows), generator=generator).numpy()]
+    n_val = max(1, round(fraction * len(order)))
+    return order[n_val:], order[:n_val]
+
+
+def fit_yield_model(
+    model: YieldModel,
+    inputs: ReactionInputs,
+    train_rows: np.ndarray,
+    cfg: dict,
+    weights: LossWeights,
+    generator: torch.Generator,
+    device: torch.device,
+    progress: bool = True,
+) -> FitResult:
+    """AdamW, cosine schedule per epoch, gradient clipping, early stopping on validation MSE."""
+    fit_rows, val_rows = split_validation(train_rows, cfg["validation_fraction"], generator)
+    scales = {
+        name: Standardiser.fit(getattr(inputs, name)[fit_rows])
+        for name in ("graph", "smiles", "human")
+    }
+    y_scale = Standardiser.fit(inputs.yields[fit_rows].unsqueeze(1))
+    tensors = _prepared(inputs, scales, y_scale, device)
+    model.to(device)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"]
+    )
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=cfg["epochs"], eta_min=cfg["min_lr"]
+    )
+    best = (float("inf"), 0, None)
+    history = []
+    for epoch in tqdm(
+        range(1, cfg["epochs"] + 1), desc="train", mininterval=10, disable=not progress
+    ):
+        model.train()
+        order = fit_rows[torch.randperm(len(fit_rows), generator=generator).numpy()]
+        losses = []
+        for start in range(0, len(order), cfg["batch_size"]):
+            rows = torch.as_tensor(order[start : start + cfg["batch_size"]], device=device)
+            mu, log_var, aux = model(*(t[rows] for t in tensors[:3]))
+            loss = yield_loss(
+                tensors[3][rows], mu, log_var, aux, weights, model.variant.aux_loss, generator
+            )
+            check_finite(loss, f"training epoch {epoch}")
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
+            optimizer.step()
+            losses.append(loss.item())
+        schedule.step()
+        val_mse = _mse(model, tensors, val_rows, device)
+        history.append(
+            {"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_mse": val_mse}
+        )
+        if val_mse < best[0]:
+            best = (val_mse, epoch, {k: v.detach().clone() for k, v in model.state_dict().items()})
+        elif epoch - best[1] >= cfg["patience"]:
+            break
+    model.load_state_dict(best[2])
+    return FitResult(model, history, best[1], y_scale, scales)
+
+
+@torch.no_grad()
+def predict(
+    result: FitResult, inputs: ReactionInputs, rows: np.ndarray, device: torch.device
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(mu, sigma) in % for the reactions `rows`; sigma is None without a variance head."""
+    result.model.eval()
+    tensors = _prepared(inputs, result.feature_scales, result.y_scale, device)
+    index = torch.as_tensor(rows, device=device)
+    mu, log_var, _ = result.model(*(t[index] for t in tensors[:3]))
+    scale, shift = result.y_scale.std.item(), result.y_scale.mean.item()
+    mu_pct = (mu.cpu() * scale + shift).numpy()
+    if log_var is None:
+        return mu_pct, None
+    return mu_pct, (torch.exp(0.5 * log_var).cpu() * scale).numpy()
+
+
+def _prepared(
+    inputs: ReactionInputs,
+    scales: dict[str, Standardiser],
+    y_scale: Standardiser,
+    device: torch.device,
+) -> tuple[torch.Tensor, ...]:
+    return (
+        scales["graph"](inputs.graph).to(device),
+        scales["smiles"](inputs.smiles).to(device),
+        scales["human"](inputs.human).to(device),
+        y_scale(inputs.yields.unsqueeze(1)).squeeze(1).to(device),
+    )
+
+
+@torch.no_grad()
+def _mse(
+    model: YieldModel, tensors: tuple[torch.Tensor, ...], rows: np.ndarray, device: torch.device
+) -> float:
+    model.eval()
+    index = torch.as_tensor(rows, device=device)
+    mu, _, _ = model(*(t[index] for t in tensors[:3]))
+    return float(((mu - tensors[3][index]) ** 2).mean())

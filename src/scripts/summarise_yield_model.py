@@ -1,0 +1,62 @@
+"""The yield-model section: main and ablation tables, numbers, sentences and figure data."""
+
+import argparse
+import json
+from pathlib import Path
+
+import polars as pl
+
+from reeval.analysis.yield_model import (
+    ablation_sentences,
+    ablation_table,
+    collect_metrics,
+    comparison_sentences,
+    main_table,
+    settings_variables,
+    target_sentences,
+    yield_variables,
+)
+from reeval.cli import run
+from reeval.data.published import load_published
+from reeval.io import atomic_path, write_text_atomic
+from reeval.render.latex import write_table
+from reeval.render.variables import write_variables
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--metrics", required=True, type=Path, nargs="+")
+    parser.add_argument(
+        "--figure-predictions",
+        required=True,
+        type=Path,
+        nargs="+",
+        help="predictions of the full model on BH FullCV, for the figures",
+    )
+    parser.add_argument("--published", required=True, type=Path)
+    parser.add_argument("--profile", required=True)
+    parser.add_argument("--settings", required=True, help="JSON: the yield_model settings")
+    parser.add_argument("--output-dir", required=True, type=Path)
+    parser.add_argument("--figure-data", required=True, type=Path)
+    args = parser.parse_args()
+    metrics = collect_metrics(args.metrics)
+    published = load_published(args.published)
+    out = args.output_dir
+    write_table(out / "yield_main_table.tex", main_table(metrics, published))
+    write_table(out / "yield_ablation_table.tex", ablation_table(metrics))
+    write_text_atomic(out / "yield_comparison.tex", comparison_sentences(metrics, published))
+    write_text_atomic(out / "yield_targets.tex", target_sentences(metrics, args.profile))
+    write_text_atomic(out / "yield_ablations.tex", ablation_sentences(metrics))
+    write_variables(out, yield_variables(metrics))
+    write_variables(out, settings_variables(args.profile, json.loads(args.settings)))
+    frames = [
+        pl.read_parquet(p).with_columns(pl.lit(p.parts[-3]).alias("split"))
+        for p in args.figure_predictions
+    ]
+    with atomic_path(args.figure_data) as tmp:
+        pl.concat(frames).write_parquet(tmp)
+    print(metrics.select("dataset", "variant", "split", "seed", "r2", "mae"))
+
+
+if __name__ == "__main__":
+    run(main)

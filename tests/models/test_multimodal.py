@@ -1,0 +1,38 @@
+import pytest
+import torch
+
+from reeval.models.multimodal import YieldModel
+from reeval.models.variants import ABLATIONS, VARIANTS, Variant, variant
+
+HUMAN = dict(hidden=16, output_dim=8, layers=2, experts=4, top_k=2, dropout=0.0)
+HEAD = dict(hidden=16, dropout=0.0)
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_every_variant_runs_and_learns(name):
+    torch.manual_seed(0)
+    model = YieldModel(
+        variant(name), graph_dim=6, smiles_dim=5, human_dim=9, human_encoder=HUMAN, head=HEAD
+    )
+    mu, log_var, aux = model(torch.randn(7, 6), torch.randn(7, 5), torch.randn(7, 9))
+    assert mu.shape == (7,)
+    assert (log_var is None) == (not VARIANTS[name].uncertainty)
+    loss = mu.sum() + (log_var.sum() if log_var is not None else 0) + aux
+    loss.backward()
+    assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
+
+
+def test_ablations_switch_one_thing_each():
+    full = VARIANTS["full"]
+    assert len(ABLATIONS) == 6
+    assert not variant("no_graph").graph and variant("no_graph").smiles
+    assert variant("no_moe").human and not variant("no_moe").moe
+    assert full.modalities == ("graph", "smiles", "human")
+    with pytest.raises(ValueError, match="unknown variant"):
+        variant("no_everything")
+
+
+def test_a_variant_without_inputs_is_refused():
+    empty = Variant("empty", "nothing", graph=False, smiles=False, human=False)
+    with pytest.raises(ValueError, match="no modality"):
+        YieldModel(empty, 6, 5, 9, HUMAN, HEAD)

@@ -1,0 +1,209 @@
+"""The training loops on tiny real data: overfitting, determinism, guards, checkpoints."""
+
+import numpy as np
+import pytest
+import torch
+
+from reeval.errors import DataError
+from reeval.featurize import graphs, human
+from reeval.featurize.molecules import ReactionMolecules
+from reeval.featurize.tokens import Vocabulary
+from reeval.models.contrastive import ContrastiveModel
+from reeval.models.losses import LossWeights
+from reeval.models.variants import variant
+from reeval.stats.metrics import r2
+from reeval.training.inputs import split_rows
+from reeval.training.plan import planned_runs
+from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions, pretrain
+from reeval.training.run_yield import build_model, run_yield_model
+from reeval.training.runtime import (
+    TrainingError,
+    choose_device,
+    load_checkpoint,
+    save_checkpoint,
+    seed_everything,
+)
+from reeval.training.supervised import ReactionInputs, fit_yield_model, predict
+
+SETTINGS = {
+    "human_encoder": dict(hidden=64, output_dim=32, layers=1, experts=4, top_k=2, dropout=0.0),
+    "head": dict(hidden=64, dropout=0.0),
+    "loss": dict(mse_weight=0.9, heteroscedastic_weight=0.1, aux_weight=0.01, sample_in_mse=True),
+    "train": dict(
+        epochs=300,
+        batch_size=32,
+        lr=3e-3,
+        weight_decay=0.0,
+        min_lr=1e-4,
+        patience=300,
+        validation_fraction=0.1,
+        grad_clip=5.0,
+    ),
+}
+GRAPH = dict(hidden=8, steps=2, set2set_steps=2, output_dim=8)
+SMILES = dict(embed_dim=16, heads=2, layers=1, output_dim=8, max_tokens=512, dropout=0.0)
+
+
+@pytest.fixture(scope="module")
+def tiny(bh_tables):
+    """64 Buchwald-Hartwig reactions with their molecules, tokens and fingerprints."""
+    reactions = bh_tables.reactions.head(64)
+    molecules = ReactionMolecules.from_reactions(
+        reactions["reaction_id"].to_list(), reactions["rxn_smiles"].to_list()
+    )
+    vocab = Vocabulary.build(reactions["rxn_smiles"].to_list())
+    corpus = ReactionCorpus(
+        molecules,
+        [graphs.mol_to_graph(s) for s in molecules.smiles],
+        [vocab.encode(t) for t in reactions["rxn_smiles"]],
+    )
+    fingerprints = human.sum_over_reaction(
+        human.morgan_fingerprints(molecules.smiles, 2, 256), molecules
+    )
+    return reactions, corpus, vocab, fingerprints
+
+
+def inputs_from(tiny, graph=None, smiles=None):
+    reactions, corpus, _, fingerprints = tiny
+    n = len(corpus)
+    generator = torch.Generator().manual_seed(0)
+    return ReactionInputs(
+        reactions["reaction_id"].to_numpy(),
+        graph if graph is not None else torch.randn((n, 4), generator=generator),
+        smiles if smiles is not None else torch.randn((n, 4), generator=generator),
+        torch.from_numpy(fingerprints),
+        torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32),
+    )
+
+
+def test_overfits_64_reactions(tiny):
+    inputs = inputs_from(tiny)
+    rows = np.arange(64)
+    generator = seed_everything(0)
+    model = build_model(variant("full"), inputs, SETTINGS)
+    weights = LossWeights(
+        **{"mse": 0.9, "heteroscedastic": 0.1, "aux": 0.01, "sample_in_mse": True}
+    )
+    fit = fit_yield_model(
+        model,
+        inputs,
+        rows,
+        SETTINGS["train"],
+        weights,
+        generator,
+        torch.device("cpu"),
+        progress=False,
+    )
+    losses = [h["train_loss"] for h in fit.history]
+    assert np.mean(losses[-10:]) < np.mean(losses[:10]) - 0.5
+    mu, sigma = predict(fit, inputs, rows, torch.device("cpu"))
+    assert r2(inputs.yields.numpy(), mu) > 0.9
+    assert (sigma > 0).all()
+
+
+def test_same_seed_gives_identical_metrics(tiny):
+    inputs = inputs_from(tiny)
+    settings = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 20}}
+    runs = [
+        run_yield_model(
+            inputs,
+            np.arange(48),
+            np.arange(48, 64),
+            variant("full"),
+            settings,
+            seed=7,
+            device=torch.device("cpu"),
+            progress=False,
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].metrics == runs[1].metrics
+    assert runs[0].predictions.equals(runs[1].predictions)
+    other = run_yield_model(
+        inputs,
+        np.arange(48),
+        np.arange(48, 64),
+        variant("full"),
+        settings,
+        seed=8,
+        device=torch.device("cpu"),
+        progress=False,
+    )
+    assert other.metrics != runs[0].metrics
+
+
+def test_non_finite_features_stop_training_with_a_clear_error(tiny):
+    inputs = inputs_from(tiny)
+    broken = ReactionInputs(
+        inputs.reaction_ids, inputs.graph, inputs.smiles, inputs.human * float("inf"), inputs.yields
+    )
+    with pytest.raises(TrainingError, match="non-finite loss"):
+        run_yield_model(
+            broken,
+            np.arange(48),
+            np.arange(48, 64),
+            variant("full"),
+            SETTINGS,
+            0,
+            torch.device("cpu"),
+            progress=False,
+        )
+
+
+def test_pretraining_lowers_the_contrastive_loss_and_embeds_every_reaction(tiny):
+    _, corpus, vocab, _ = tiny
+    generator = seed_everything(0)
+    graph_encoder, smiles_encoder = build_encoders(GRAPH, SMILES, len(vocab))
+    model = ContrastiveModel(graph_encoder, smiles_encoder, 8, 0.07, learn_temperature=True)
+    cfg = dict(epochs=15, batch_size=16, lr=3e-3, weight_decay=0.0, grad_clip=5.0)
+    history = pretrain(model, corpus, vocab, cfg, 512, generator, torch.device("cpu"))
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    graph, smiles = embed_reactions(
+        graph_encoder, smiles_encoder, corpus, vocab, 512, torch.device("cpu")
+    )
+    assert graph.shape == (64, 16) and smiles.shape == (64, 8)
+    assert torch.isfinite(graph).all() and torch.isfinite(smiles).all()
+
+
+def test_fixed_temperature_is_not_trained():
+    graph_encoder, smiles_encoder = build_encoders(GRAPH, SMILES, vocab_size=10)
+    fixed = ContrastiveModel(graph_encoder, smiles_encoder, 8, 0.07, learn_temperature=False)
+    assert "log_scale" not in dict(fixed.named_parameters())
+    assert fixed.log_scale.item() == pytest.approx(np.log(1 / 0.07))
+
+
+def test_checkpoints_round_trip_and_corruption_is_detected(tmp_path):
+    path = tmp_path / "model.safetensors"
+    save_checkpoint(path, {"w": torch.arange(6.0).reshape(2, 3)}, {"note": "x"})
+    tensors, metadata = load_checkpoint(path)
+    assert torch.equal(tensors["w"], torch.arange(6.0).reshape(2, 3)) and metadata == {"note": "x"}
+    path.write_bytes(b"\x00" * 20)
+    with pytest.raises(DataError, match="delete it to recompute"):
+        load_checkpoint(path)
+
+
+def test_device_choice():
+    assert choose_device("cpu").type == "cpu"
+    assert choose_device("auto").type in {"cpu", "cuda"}
+    with pytest.raises(Exception, match="device must be"):
+        choose_device("tpu")
+
+
+def test_split_rows_follow_the_split_order(bh_tables):
+    ids = bh_tables.reactions["reaction_id"].to_numpy()
+    train, test = split_rows(bh_tables.splits, "Test2", ids)
+    assert len(train) == 3055 and len(test) == 900 and not set(train) & set(test)
+    with pytest.raises(DataError, match="not found"):
+        split_rows(bh_tables.splits, "Test9", ids)
+
+
+def test_planned_runs():
+    settings = {
+        "seeds": [0, 1],
+        "splits": {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]},
+        "ablation_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
+    }
+    runs = planned_runs(settings)
+    assert len(runs) == len(set(runs))
+    # full: (2 bh + 1 sm) x 2 seeds; ablations: 6 x (1 + 1) x 2 seeds
+    assert len(runs) == 6 + 24
