@@ -41,7 +41,15 @@ SETTINGS = {
     ),
 }
 GRAPH = dict(hidden=8, steps=2, set2set_steps=2, output_dim=8)
-SMILES = dict(embed_dim=16, heads=2, layers=1, output_dim=8, max_tokens=512, dropout=0.0)
+SMILES = dict(
+    embed_dim=16,
+    heads=2,
+    layers=1,
+    output_dim=8,
+    max_tokens=512,
+    dropout=0.0,
+    checkpoint_layers=True,
+)
 
 
 @pytest.fixture(scope="module")

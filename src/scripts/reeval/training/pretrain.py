@@ -64,6 +64,7 @@ def build_encoders(
         smiles_cfg["output_dim"],
         smiles_cfg["max_tokens"],
         smiles_cfg["dropout"],
+        smiles_cfg["checkpoint_layers"],
     )
     return graph, smiles
 
@@ -153,7 +154,7 @@ def embed_reactions(
     vocab: Vocabulary,
     max_tokens: int,
     device: torch.device,
-    batch_size: int = 256,
+    batch_size: int = 64,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Frozen-encoder embeddings of every reaction: each molecule is encoded exactly once."""
     graph_encoder.eval().to(device)
