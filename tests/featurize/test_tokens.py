@@ -30,7 +30,10 @@ def test_vocabulary_is_deterministic_with_unknown_token():
 def test_padding_and_mask():
     vocab = Vocabulary.build(["CCO", "C"])
     ids, padding = vocab.encode_batch(["CCO", "C"], max_tokens=10)
-    assert ids.shape == (2, 4)
-    assert padding.tolist() == [[False] * 4, [False, False, True, True]]
+    assert ids.shape == (2, 10)  # rounded up to a multiple of 16, capped at max_tokens
+    assert padding[:, :4].tolist() == [[False] * 4, [False, False, True, True]]
+    assert padding[:, 4:].all()
+    wide, _ = vocab.encode_batch(["CCO" * 12], max_tokens=100)
+    assert wide.shape == (1, 48)
     with pytest.raises(DataError, match="max_tokens"):
         vocab.encode_batch(["CCO"], max_tokens=3)

@@ -18,6 +18,7 @@ SMILES_PATTERN = re.compile(
 )
 PAD, UNK, CLS = "[PAD]", "[UNK]", "[CLS]"
 SPECIAL = [PAD, UNK, CLS]
+PAD_MULTIPLE = 16
 
 
 def tokenize(smiles: str) -> list[str]:
@@ -64,7 +65,11 @@ class Vocabulary:
                 f"a SMILES has {longest} tokens, more than smiles_encoder.max_tokens "
                 f"= {max_tokens}; raise it in the profile"
             )
-        ids = torch.zeros((len(encoded), longest), dtype=torch.long)
+        # round the padded length up to a multiple of PAD_MULTIPLE: a few distinct tensor
+        # shapes instead of one per batch keep the CPU kernels' per-shape caches (and the
+        # process's memory) bounded, for a few per cent more compute
+        width = min(max_tokens, -(-longest // PAD_MULTIPLE) * PAD_MULTIPLE)
+        ids = torch.zeros((len(encoded), width), dtype=torch.long)
         for row, seq in enumerate(encoded):
             ids[row, : len(seq)] = torch.tensor(seq)
         return ids, ids == self.index[PAD]
