@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
+
+from measure import in_child, peak_rss_mb  # noqa: E402
 
 
 def _setup(profile: str, threads: int):
@@ -176,7 +176,7 @@ def _project(profile: str, threads: int, batches: int | None, queue) -> None:
 
 
 def _result(name: str, reactions: int, seconds: float, **extra) -> dict:
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {
         "path": name,
         "reactions": reactions,
@@ -185,16 +185,6 @@ def _result(name: str, reactions: int, seconds: float, **extra) -> dict:
         "peak_rss_mb": peak_mb,
         **extra,
     }
-
-
-def _in_child(target, *args) -> dict:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
 
 
 def main() -> int:
@@ -208,8 +198,8 @@ def main() -> int:
         help="time only the first N batches of the epoch (both paths alike)",
     )
     args = parser.parse_args()
-    a = _in_child(_straightforward, args.profile, args.threads, args.batches)
-    b = _in_child(_project, args.profile, args.threads, args.batches)
+    a = in_child(_straightforward, args.profile, args.threads, args.batches)
+    b = in_child(_project, args.profile, args.threads, args.batches)
     for r in (a, b):
         print(json.dumps(r))
     ratio = b["reactions_per_s"] / a["reactions_per_s"]

@@ -16,14 +16,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import multiprocessing
-import resource
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
+
+from measure import in_child, peak_rss_mb  # noqa: E402
+
 LIGHT_RULES = ["tidy_bh", "tidy_sm", "featurize_bh", "featurize_sm"]
 
 
@@ -43,10 +44,6 @@ def _load(dataset: str):
         [vocab.encode(t) for t in reactions["rxn_smiles"]],
     )
     return reactions, vocab, corpus
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _pretrain_job(settings: dict, dataset: str, steps: int, threads: int, queue) -> None:
@@ -86,7 +83,7 @@ def _pretrain_job(settings: dict, dataset: str, steps: int, threads: int, queue)
         {
             "seconds": per_epoch * cfg["epochs"],
             "seconds_per_step": per_step,
-            "peak_rss_mb": _peak_mb(),
+            "peak_rss_mb": peak_rss_mb(),
         }
     )
 
@@ -108,7 +105,7 @@ def _embed_job(settings: dict, dataset: str, sample: int, threads: int, queue) -
         graph, smiles, part, vocab, settings["smiles_encoder"]["max_tokens"], torch.device("cpu")
     )
     seconds = (time.perf_counter() - start) * len(corpus) / sample
-    queue.put({"seconds": seconds, "peak_rss_mb": _peak_mb()})
+    queue.put({"seconds": seconds, "peak_rss_mb": peak_rss_mb()})
 
 
 def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -> None:
@@ -150,17 +147,7 @@ def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -
         progress=False,
     )
     seconds = (time.perf_counter() - start) * settings["train"]["epochs"] / epochs
-    queue.put({"seconds": seconds, "peak_rss_mb": _peak_mb()})
-
-
-def _child(target, *args) -> dict:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
+    queue.put({"seconds": seconds, "peak_rss_mb": peak_rss_mb()})
 
 
 def light_rule_seconds(benchmarks: Path) -> dict[str, float]:
@@ -200,9 +187,9 @@ def main() -> int:
             set(settings["splits"][dataset]) | set(settings["ablation_splits"][dataset])
         )
         n_train = sum(r.dataset == dataset for r in runs)
-        pretrain = _child(_pretrain_job, settings, dataset, args.steps, 2)
-        embed = _child(_embed_job, settings, dataset, 128, 1)
-        train = _child(_train_job, settings, dataset, args.train_epochs, 1)
+        pretrain = in_child(_pretrain_job, settings, dataset, args.steps, 2)
+        embed = in_child(_embed_job, settings, dataset, 128, 1)
+        train = in_child(_train_job, settings, dataset, args.train_epochs, 1)
         peak = max(peak, pretrain["peak_rss_mb"], embed["peak_rss_mb"], train["peak_rss_mb"])
         rows += [
             (f"pretrain_encoders {dataset}", n_scopes, pretrain["seconds"], 2),

@@ -16,7 +16,7 @@ from reeval.featurize.tokens import Vocabulary
 from reeval.models.contrastive import ContrastiveModel
 from reeval.models.mpnn import MPNNEncoder, reaction_embeddings
 from reeval.models.smiles_transformer import SmilesTransformer
-from reeval.training.runtime import check_finite
+from reeval.training.runtime import optimisation_step
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,11 @@ def pretrain(
             if len(rows) < 2:
                 continue  # a contrastive loss needs negatives
             loss = model.loss(*encode_batch(model, corpus, rows, max_tokens, vocab, device))
-            check_finite(loss, f"pretraining epoch {epoch + 1}")
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
-            optimizer.step()
-            losses.append(loss.item())
+            losses.append(
+                optimisation_step(
+                    model, optimizer, loss, cfg["grad_clip"], f"pretraining epoch {epoch + 1}"
+                )
+            )
         schedule.step()
         history.append(
             {

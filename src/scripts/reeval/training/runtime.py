@@ -55,6 +55,22 @@ def check_finite(loss: torch.Tensor, where: str) -> None:
         )
 
 
+def optimisation_step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss: torch.Tensor,
+    grad_clip: float,
+    where: str,
+) -> float:
+    """Guarded step: a non-finite loss stops with a clear error; gradients are clipped."""
+    check_finite(loss, where)
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    optimizer.step()
+    return loss.item()
+
+
 def save_checkpoint(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
     """Tensors in safetensors, with string metadata (JSON strings for structured values)."""
     clean = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from reeval.models.losses import LossWeights, yield_loss
 from reeval.models.multimodal import YieldModel
-from reeval.training.runtime import check_finite
+from reeval.training.runtime import optimisation_step
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,11 @@ def fit_yield_model(
             loss = yield_loss(
                 tensors[3][rows], mu, log_var, aux, weights, model.variant.aux_loss, generator
             )
-            check_finite(loss, f"training epoch {epoch}")
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
-            optimizer.step()
-            losses.append(loss.item())
+            losses.append(
+                optimisation_step(
+                    model, optimizer, loss, cfg["grad_clip"], f"training epoch {epoch}"
+                )
+            )
         schedule.step()
         val_mse = _mse(model, tensors, val_rows, device)
         history.append(
