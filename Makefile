@@ -11,8 +11,10 @@ export REEVAL_VENV := $(VENV)
 setup:
 	@bash tools/setup.sh
 
+# Every output is written atomically, so a job killed mid-way leaves only snakemake's
+# "incomplete" marker: rerunning that job is the resume, not an error.
 paper: setup
-	showyourwork build --cores $(CORES)
+	showyourwork build --cores $(CORES) --rerun-incomplete
 
 test: setup
 	python -m pytest -m "not slow"

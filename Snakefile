@@ -59,4 +59,5 @@ def raw(path):
 include: "rules/fetch.smk"
 include: "rules/reactions.smk"
 include: "rules/yield_model.smk"
+include: "rules/baselines.smk"
 include: "rules/article.smk"

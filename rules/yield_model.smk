@@ -47,7 +47,7 @@ wildcard_constraints:
 
 rule featurize_reactions:
     message:
-        "Featurising the {wildcards.dataset} reactions (graphs, Morgan, Mordred, DFT)..."
+        "Featurising the {wildcards.dataset} reactions (graphs, fingerprints, descriptors)..."
     input:
         reactions=f"{TIDY}/{{dataset}}_reactions.parquet",
         dft=lambda w: DFT_FILES if w.dataset == "bh" else [],
@@ -56,8 +56,7 @@ rule featurize_reactions:
     output:
         [f"{FEATURES}/{{dataset}}/{name}" for name in FEATURE_FILES],
     params:
-        radius=YM["featurize"]["morgan_radius"],
-        bits=YM["featurize"]["morgan_bits"],
+        features=CFG["features"],
         rxnpredict=lambda w: f"--rxnpredict-dir {RAW}/{RXNPREDICT}" if w.dataset == "bh" else "",
     conda:
         CONDA_ENV
@@ -70,8 +69,11 @@ rule featurize_reactions:
         mem_mb=2000,
         runtime=20,
     shell:
-        "python {input.script} --reactions {input.reactions:q} --out-dir {FEATURES}/{wildcards.dataset} "
-        "--morgan-radius {params.radius} --morgan-bits {params.bits} {params.rxnpredict} "
+        "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "
+        "--out-dir {FEATURES}/{wildcards.dataset} --morgan-radius {params.features[morgan_radius]} "
+        "--morgan-bits {params.features[morgan_bits]} --drfp-bits {params.features[drfp_bits]} "
+        "--drfp-radius {params.features[drfp_radius]} "
+        "--random-seed {params.features[random_control_seed]} {params.rxnpredict} "
         "2>&1 | tee {log:q}"
 
 
@@ -157,6 +159,7 @@ rule train_yield_model:
         checkpoint=f"{YIELD_RESULTS}/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/model.safetensors",
     params:
         settings=TRAIN_SETTINGS,
+        fraction=1.0,
     conda:
         CONDA_ENV
     log:
@@ -168,9 +171,11 @@ rule train_yield_model:
         mem_mb=2000,
         runtime=60,
     shell:
-        "python {input.script} --reactions {input.reactions:q} --splits {input.splits:q} "
+        "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "
+        "--splits {input.splits:q} "
         "--features-dir {FEATURES}/{wildcards.dataset} --embeddings {input.embeddings:q} "
         "--split {wildcards.split} --variant {wildcards.variant} --seed {wildcards.seed} "
+        "--train-fraction {params.fraction} "
         "--settings {params.settings:q} --predictions {output.predictions:q} "
         "--metrics {output.metrics:q} --checkpoint {output.checkpoint:q} --threads {threads} "
         "2>&1 | tee {log:q}"

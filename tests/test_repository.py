@@ -37,7 +37,8 @@ def test_no_data_or_outputs_are_tracked(repo_root):
 def test_environment_yml_pins_exactly_requirements_txt(repo_root):
     requirements = [
         line.strip()
-        for line in (repo_root / "requirements.txt").read_text().splitlines()
+        for name in ("requirements.txt", "requirements-nodeps.txt")
+        for line in (repo_root / name).read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     environment = yaml.safe_load((repo_root / "environment.yml").read_text())

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up of everything `make paper` and `make test` need:
-#   1. the project venv (.venv) from the pinned requirements.txt,
+#   1. the project venv (.venv) from the pinned requirements.txt, then the packages of
+#      requirements-nodeps.txt without their declared (unused) dependencies,
 #   2. the Python 3.11 mend of snakemake's `ratelimiter` dependency,
 #   3. stand-ins for conda/tectonic when they are absent (.venv/shims, first on PATH),
 #   4. Debian TeX Live + latexmk + poppler-utils when pdflatex/latexmk/pdftotext are missing.
@@ -31,12 +32,14 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 stamp="$venv/.requirements.sha256"
-want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+want="$(cat requirements.txt requirements-nodeps.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "installing requirements.txt into $venv (about 2 minutes, 2 GB)"
   # (the sed drops pip's warnings about this machine's empty local index folders)
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 \
     | sed "/is ignored: it is neither a file nor a directory/d"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    -r requirements-nodeps.txt 2>&1 | sed "/is ignored: it is neither a file nor a directory/d"
   echo "$want" > "$stamp"
 fi
 

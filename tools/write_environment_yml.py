@@ -1,7 +1,9 @@
 """Write environment.yml from requirements.txt, so conda users get the same pins.
 
 `showyourwork build` with conda creates its environment from environment.yml; the pip
-section repeats requirements.txt line by line (a test checks that the two agree).
+section repeats requirements.txt line by line, then requirements-nodeps.txt (a test checks
+that they agree). conda's pip cannot skip one package's dependencies, so there drfp also
+brings its unused pre-commit and xgboost.
 """
 
 from pathlib import Path
@@ -25,7 +27,8 @@ def pinned_requirements(path: Path = ROOT / "requirements.txt") -> list[str]:
 
 
 def main() -> None:
-    body = "".join(f"      - {req}\n" for req in pinned_requirements())
+    pins = pinned_requirements() + pinned_requirements(ROOT / "requirements-nodeps.txt")
+    body = "".join(f"      - {req}\n" for req in pins)
     (ROOT / "environment.yml").write_text(HEADER + body)
 
 

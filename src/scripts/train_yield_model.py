@@ -11,15 +11,16 @@ from pathlib import Path
 import polars as pl
 
 from reeval.cli import run
-from reeval.io import atomic_path, write_text_atomic
+from reeval.io import write_run_outputs
 from reeval.models.variants import variant
-from reeval.training.inputs import load_inputs, split_rows
+from reeval.training.inputs import load_inputs, split_rows, subsample_training
 from reeval.training.run_yield import run_yield_model
 from reeval.training.runtime import choose_device, json_metadata, save_checkpoint, set_threads
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", choices=["bh", "sm"])
     parser.add_argument("--reactions", required=True, type=Path)
     parser.add_argument("--splits", required=True, type=Path)
     parser.add_argument("--features-dir", required=True, type=Path)
@@ -27,6 +28,12 @@ def main() -> None:
     parser.add_argument("--split", required=True)
     parser.add_argument("--variant", required=True)
     parser.add_argument("--seed", required=True, type=int)
+    parser.add_argument(
+        "--train-fraction",
+        type=float,
+        default=1.0,
+        help="fraction of the whole data set to train on (learning curves)",
+    )
     parser.add_argument("--settings", required=True, help="JSON: yield_model settings")
     parser.add_argument("--predictions", required=True, type=Path)
     parser.add_argument("--metrics", required=True, type=Path)
@@ -40,6 +47,9 @@ def main() -> None:
     train_rows, test_rows = split_rows(
         pl.read_parquet(args.splits), args.split, inputs.reaction_ids
     )
+    train_rows = subsample_training(
+        train_rows, len(inputs.reaction_ids), args.train_fraction, args.seed
+    )
     result = run_yield_model(
         inputs,
         train_rows,
@@ -49,15 +59,21 @@ def main() -> None:
         args.seed,
         choose_device(settings["device"]),
     )
-    with atomic_path(args.predictions) as tmp:
-        result.predictions.write_parquet(tmp)
-    record = {"split": args.split, "variant": args.variant, "seed": args.seed, **result.metrics}
+    record = {
+        "dataset": args.dataset,
+        "model": "multimodal",
+        "split": args.split,
+        "variant": args.variant,
+        "seed": args.seed,
+        "train_fraction": args.train_fraction,
+        **result.metrics,
+    }
     save_checkpoint(
         args.checkpoint,
         result.fit.model.state_dict(),
         json_metadata(run=record, history=result.fit.history),
     )
-    write_text_atomic(args.metrics, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    write_run_outputs(result.predictions, record, args.predictions, args.metrics)
     print(json.dumps(record, sort_keys=True))
 
 

@@ -47,3 +47,12 @@ def sha256_file(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def write_run_outputs(predictions, record: dict, predictions_path, metrics_path) -> None:
+    """A training run's predictions (Parquet) and metrics (JSON), each written atomically."""
+    import json
+
+    with atomic_path(predictions_path) as tmp:
+        predictions.write_parquet(tmp)
+    write_text_atomic(metrics_path, json.dumps(record, indent=2, sort_keys=True) + "\n")

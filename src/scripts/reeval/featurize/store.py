@@ -12,7 +12,7 @@ import polars as pl
 from safetensors.numpy import load_file, save_file
 
 from reeval.errors import DataError
-from reeval.featurize import human
+from reeval.featurize import components, human
 from reeval.featurize.graphs import load_graphs, mol_to_graph, save_graphs
 from reeval.featurize.molecules import ReactionMolecules
 from reeval.io import atomic_path
@@ -21,7 +21,7 @@ MOLECULES = "molecules.parquet"
 MEMBERSHIP = "membership.parquet"
 GRAPHS = "graphs.safetensors"
 HUMAN = "human_features.safetensors"
-FEATURE_KINDS = ("morgan", "mordred", "dft")
+FEATURE_KINDS = ("morgan", "mordred", "dft", "onehot", "random", "drfp")
 
 
 @dataclass(frozen=True)
@@ -31,14 +31,25 @@ class FeatureSummary:
     mordred_dropped: int
 
 
+@dataclass(frozen=True)
+class FeatureSettings:
+    morgan_radius: int
+    morgan_bits: int
+    drfp_bits: int
+    drfp_radius: int
+    random_seed: int  # the random-feature control's seed
+
+
 def build_feature_store(
     reactions: pl.DataFrame,
+    dataset: str,
     out_dir: Path,
-    morgan_radius: int,
-    morgan_bits: int,
+    settings: FeatureSettings,
     rxnpredict_dir: Path | None = None,
 ) -> FeatureSummary:
-    """Compute everything once per unique molecule and sum or join it per reaction."""
+    """Compute everything once per unique molecule (or component) and sum or join it per
+    reaction: Morgan, Mordred, one-hot components, DRFP, and for Buchwald-Hartwig the DFT
+    descriptors with their random-vector control."""
     molecules = ReactionMolecules.from_reactions(
         reactions["reaction_id"].to_list(), reactions["rxn_smiles"].to_list()
     )
@@ -49,20 +60,31 @@ def build_feature_store(
             frame.write_parquet(tmp)
     save_graphs([mol_to_graph(s) for s in molecules.smiles], out_dir / GRAPHS)
     morgan = human.sum_over_reaction(
-        human.morgan_fingerprints(molecules.smiles, morgan_radius, morgan_bits), molecules
+        human.morgan_fingerprints(molecules.smiles, settings.morgan_radius, settings.morgan_bits),
+        molecules,
     )
     mordred_per_molecule, mordred_names, dropped = human.mordred_descriptors(molecules.smiles)
-    mordred = human.sum_over_reaction(mordred_per_molecule, molecules)
+    onehot, onehot_names = components.one_hot_components(
+        reactions, components.ROLE_COLUMNS[dataset]
+    )
     arrays = {
         "reaction_id": np.asarray(molecules.reaction_ids, dtype=np.int64),
         "morgan": morgan,
-        "mordred": mordred,
+        "mordred": human.sum_over_reaction(mordred_per_molecule, molecules),
+        "onehot": onehot,
+        "drfp": components.drfp_fingerprints(
+            reactions["rxn_smiles"].to_list(), settings.drfp_bits, settings.drfp_radius
+        ),
     }
-    names = {"mordred": mordred_names}
+    names = {"mordred": mordred_names, "onehot": onehot_names}
     if rxnpredict_dir is not None:
         arrays["dft"], names["dft"] = human.dft_descriptors(
             reactions, rxnpredict_dir / "data_table.csv", rxnpredict_dir / "R"
         )
+        widths = {
+            role: sum(n.startswith(f"{role}_") for n in names["dft"]) for role in human.DFT_ROLES
+        }
+        arrays["random"] = components.random_control(reactions, widths, settings.random_seed)
     metadata = {"columns": json.dumps(names), "mordred_dropped": str(dropped)}
     with atomic_path(out_dir / HUMAN) as tmp:
         save_file(arrays, str(tmp), metadata=metadata)

@@ -53,3 +53,17 @@ def split_rows(
         for subset in ("train", "test")
     }
     return rows["train"], rows["test"]
+
+
+def subsample_training(
+    train_rows: np.ndarray, n_reactions: int, fraction: float, seed: int
+) -> np.ndarray:
+    """A seeded random `fraction` of the whole data set, drawn from the training rows (the
+    learning-curve protocol of Ahneman et al.); fraction 1, or more rows than the split
+    has, keeps them all."""
+    n = round(fraction * n_reactions)
+    if fraction >= 1 or n >= len(train_rows):
+        return train_rows
+    if n < 2:
+        raise DataError(f"a training fraction of {fraction} leaves {n} reactions")
+    return np.sort(np.random.default_rng(seed).choice(train_rows, size=n, replace=False))

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from reeval.models.losses import LossWeights, yield_loss
 from reeval.models.multimodal import YieldModel
-from reeval.training.runtime import optimisation_step
+from reeval.training.loop import train_with_early_stopping
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,8 @@ def split_validation(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(fit rows, validation rows), a seeded random split of the training rows."""
     order = train_rows[torch.randperm(len(train_rows), generator=generator).numpy()]
+    if fraction == 0:  # no validation part: train all epochs and keep the last weights
+        return order, order[:0]
     n_val = max(1, round(fraction * len(order)))
     return order[n_val:], order[:n_val]
 
@@ -79,42 +80,24 @@ def fit_yield_model(
     y_scale = Standardiser.fit(inputs.yields[fit_rows].unsqueeze(1))
     tensors = _prepared(inputs, scales, y_scale, device)
     model.to(device)
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"]
-    )
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=cfg["epochs"], eta_min=cfg["min_lr"]
-    )
-    best = (float("inf"), 0, None)
-    history = []
-    for epoch in tqdm(
-        range(1, cfg["epochs"] + 1), desc="train", mininterval=10, disable=not progress
-    ):
-        model.train()
-        order = fit_rows[torch.randperm(len(fit_rows), generator=generator).numpy()]
-        losses = []
-        for start in range(0, len(order), cfg["batch_size"]):
-            rows = torch.as_tensor(order[start : start + cfg["batch_size"]], device=device)
-            mu, log_var, aux = model(*(t[rows] for t in tensors[:3]))
-            loss = yield_loss(
-                tensors[3][rows], mu, log_var, aux, weights, model.variant.aux_loss, generator
-            )
-            losses.append(
-                optimisation_step(
-                    model, optimizer, loss, cfg["grad_clip"], f"training epoch {epoch}"
-                )
-            )
-        schedule.step()
-        val_mse = _mse(model, tensors, val_rows, device)
-        history.append(
-            {"epoch": epoch, "train_loss": float(np.mean(losses)), "validation_mse": val_mse}
+
+    def batch_loss(rows: np.ndarray) -> torch.Tensor:
+        index = torch.as_tensor(rows, device=device)
+        mu, log_var, aux = model(*(t[index] for t in tensors[:3]))
+        return yield_loss(
+            tensors[3][index], mu, log_var, aux, weights, model.variant.aux_loss, generator
         )
-        if val_mse < best[0]:
-            best = (val_mse, epoch, {k: v.detach().clone() for k, v in model.state_dict().items()})
-        elif epoch - best[1] >= cfg["patience"]:
-            break
-    model.load_state_dict(best[2])
-    return FitResult(model, history, best[1], y_scale, scales)
+
+    history, best_epoch = train_with_early_stopping(
+        model,
+        batch_loss,
+        lambda: _mse(model, tensors, val_rows, device),
+        fit_rows,
+        cfg,
+        generator,
+        progress,
+    )
+    return FitResult(model, history, best_epoch, y_scale, scales)
 
 
 @torch.no_grad()
@@ -151,6 +134,8 @@ def _prepared(
 def _mse(
     model: YieldModel, tensors: tuple[torch.Tensor, ...], rows: np.ndarray, device: torch.device
 ) -> float:
+    if len(rows) == 0:
+        return float("nan")
     model.eval()
     index = torch.as_tensor(rows, device=device)
     mu, _, _ = model(*(t[index] for t in tensors[:3]))

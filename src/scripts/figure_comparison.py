@@ -1,0 +1,63 @@
+"""Figure: learning curves (R2 against training fraction), calibration curves, and R2 on
+each additive out-of-sample split."""
+
+import numpy as np
+import polars as pl
+
+import paths
+from reeval.analysis.comparison import MODEL_LABELS
+from reeval.cli import run
+from reeval.render.figures import new_figure, save_figure
+
+DATA = paths.data / "results/comparison"
+
+
+def plain(label: str) -> str:
+    return label.replace("$", "")
+
+
+def main() -> None:
+    fig, (curves, calibration, oos) = new_figure(ncols=3, width=7.0, height=2.5)
+    lc = pl.read_parquet(DATA / "learning_curves.parquet")
+    for model in lc["model"].unique().sort():
+        part = lc.filter(pl.col("model") == model).sort("fraction")
+        x = part["fraction"].to_numpy() * 100
+        curves.plot(x, part["trimean"], marker="o", markersize=3, label=plain(MODEL_LABELS[model]))
+        curves.fill_between(x, part["q1"], part["q3"], alpha=0.2)
+    curves.set(
+        xscale="log",
+        xlabel="training set (% of data)",
+        ylabel="$R^2$ (trimean, IQR)",
+        title="learning curves (BH)",
+    )
+    curves.legend(fontsize=5, loc="lower right")
+    cal = pl.read_parquet(DATA / "calibration.parquet")
+    for model in cal["model"].unique().sort():
+        part = cal.filter(pl.col("model") == model)
+        calibration.plot(part["expected"], part["observed"], label=plain(MODEL_LABELS[model]))
+    calibration.plot([0, 1], [0, 1], color="0.3", linewidth=0.8, linestyle="--")
+    calibration.set(
+        xlabel="expected coverage", ylabel="observed coverage", title="calibration (BH FullCV)"
+    )
+    calibration.legend(fontsize=5, loc="upper left")
+    bars = pl.read_parquet(DATA / "oos_r2.parquet")
+    models = bars["model"].unique().sort().to_list()
+    splits = sorted(bars["split"].unique().to_list())
+    width = 0.8 / len(models)
+    for i, model in enumerate(models):
+        part = bars.filter(pl.col("model") == model)
+        values = [
+            part.filter(pl.col("split") == s)["r2"].item()
+            if s in part["split"].to_list()
+            else np.nan
+            for s in splits
+        ]
+        oos.bar(np.arange(len(splits)) + i * width, values, width, label=plain(MODEL_LABELS[model]))
+    oos.set_xticks(np.arange(len(splits)) + 0.4 - width / 2, splits)
+    oos.set(ylabel="$R^2$", title="additive out-of-sample")
+    oos.legend(fontsize=4, ncol=2, loc="lower left")
+    save_figure(fig, paths.figures / "comparison.pdf")
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,1 @@
+"""The baselines of the comparison: their features, models and registry."""

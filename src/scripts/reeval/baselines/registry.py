@@ -1,0 +1,68 @@
+"""Every baseline of the comparison, with what it runs on and whom to cite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    label: str
+    datasets: tuple[str, ...]
+    kind: str  # "forest", "boosting", "sequence" or "graph"
+    features: str | None  # feature block of the feature store (tabular models)
+    predicts_sigma: bool
+    citation: str
+
+
+BASELINES = {
+    b.name: b
+    for b in [
+        Baseline("dft_rf", "DFT descriptors + RF", ("bh",), "forest", "dft", False, "Ahneman2018"),
+        Baseline(
+            "onehot_rf", "One-hot + RF", ("bh", "sm"), "forest", "onehot", False, "Chuang2018"
+        ),
+        Baseline(
+            "random_rf",
+            "Random features + RF (control)",
+            ("bh",),
+            "forest",
+            "random",
+            False,
+            "Chuang2018",
+        ),
+        Baseline(
+            "mordred_rf", "Mordred + RF", ("bh", "sm"), "forest", "mordred", False, "Chen2024"
+        ),
+        Baseline(
+            "drfp_gbt",
+            "DRFP + gradient boosting",
+            ("bh", "sm"),
+            "boosting",
+            "drfp",
+            False,
+            "Probst2022",
+        ),
+        Baseline(
+            "smiles_transformer",
+            "SMILES transformer (from scratch)",
+            ("bh", "sm"),
+            "sequence",
+            None,
+            False,
+            "Schwaller2021",
+        ),
+        Baseline("mpnn", "MPNN", ("bh", "sm"), "graph", None, False, "Gilmer2017"),
+        Baseline(
+            "mpnn_mcdropout", "MPNN + MC dropout", ("bh", "sm"), "graph", None, True, "Kwon2022"
+        ),
+    ]
+}
+
+
+def baseline(name: str) -> Baseline:
+    try:
+        return BASELINES[name]
+    except KeyError:
+        raise ValueError(f"unknown baseline {name!r}; choose one of {sorted(BASELINES)}") from None

@@ -1,0 +1,42 @@
+"""Tree ensembles on fixed reaction features: random forests and gradient boosting."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+from threadpoolctl import threadpool_limits
+
+
+def fit_predict_trees(
+    kind: str,
+    features: np.ndarray,
+    yields: np.ndarray,
+    train_rows: np.ndarray,
+    test_rows: np.ndarray,
+    cfg: dict,
+    seed: int,
+    threads: int,
+) -> np.ndarray:
+    """Fit on the training rows and predict the test rows (yields in %)."""
+    if kind == "forest":
+        model = RandomForestRegressor(
+            n_estimators=cfg["n_estimators"],
+            max_features=cfg["max_features"],
+            min_samples_leaf=cfg["min_samples_leaf"],
+            n_jobs=threads,
+            random_state=seed,
+        )
+    elif kind == "boosting":
+        model = HistGradientBoostingRegressor(
+            max_iter=cfg["max_iter"],
+            learning_rate=cfg["learning_rate"],
+            max_leaf_nodes=cfg["max_leaf_nodes"],
+            min_samples_leaf=cfg["min_samples_leaf"],
+            early_stopping=False,
+            random_state=seed,
+        )
+    else:
+        raise ValueError(f"not a tree model: {kind!r}")
+    with threadpool_limits(threads):
+        model.fit(features[train_rows], yields[train_rows])
+        return model.predict(features[test_rows])

@@ -1,0 +1,141 @@
+"""Every baseline overfits a tiny real set; the random-feature control is chemistry-blind."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from reeval.baselines.plan import baseline_runs, learning_curve_runs
+from reeval.baselines.registry import BASELINES, baseline
+from reeval.baselines.run import run_baseline
+from reeval.featurize import components
+from reeval.featurize.store import FeatureSettings, build_feature_store
+from reeval.stats.metrics import r2
+from reeval.training.inputs import subsample_training
+
+# constant learning rates, no validation part: every epoch trains on all 64 reactions
+TRAINING = dict(
+    epochs=100, batch_size=8, weight_decay=0.0, patience=100, validation_fraction=0.0, grad_clip=5.0
+)
+SETTINGS = {
+    "random_forest": dict(n_estimators=50, max_features=1.0, min_samples_leaf=1),
+    "mordred_max_features": 0.5,
+    "boosting": dict(max_iter=200, learning_rate=0.2, max_leaf_nodes=15, min_samples_leaf=2),
+    "smiles_transformer": dict(
+        embed_dim=16,
+        heads=2,
+        layers=1,
+        output_dim=16,
+        max_tokens=512,
+        dropout=0.0,
+        head_hidden=16,
+        lr=3e-3,
+        min_lr=3e-3,
+        **TRAINING,
+    ),
+    "mpnn": dict(
+        hidden=16,
+        steps=2,
+        set2set_steps=2,
+        output_dim=64,
+        head_hidden=64,
+        dropout=0.05,
+        mc_samples=5,
+        lr=1e-3,
+        min_lr=1e-3,
+        **(TRAINING | {"epochs": 200}),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_store(bh_tables, mirror, tmp_path_factory):
+    """Feature store of 64 Buchwald-Hartwig reactions (with DFT and the random control)."""
+    reactions = bh_tables.reactions.sample(64, seed=3).sort("reaction_id")
+    out = tmp_path_factory.mktemp("features")
+    build_feature_store(
+        reactions,
+        "bh",
+        out,
+        FeatureSettings(2, 256, 512, 3, 0),
+        mirror / "reactions/buchwald_hartwig/rxnpredict",
+    )
+    return reactions, out
+
+
+@pytest.mark.parametrize("name", list(BASELINES))
+def test_every_baseline_overfits_64_reactions(tiny_store, name):
+    reactions, features = tiny_store
+    rows = np.arange(64)
+    predictions, metrics = run_baseline(
+        baseline(name), reactions, features, rows, rows, SETTINGS, seed=0, threads=1, progress=False
+    )
+    # bootstrap resampling keeps a forest's training fit below the other models'
+    floor = 0.85 if baseline(name).kind == "forest" else 0.9
+    assert r2(predictions["y"], predictions["mu"]) > floor, metrics
+    assert predictions.height == 64
+    assert predictions["sigma"].is_nan().all() != baseline(name).predicts_sigma
+    if baseline(name).predicts_sigma:
+        assert {"nll", "coverage_95"} <= set(metrics)
+        assert (predictions["sigma_epistemic"] > 0).all()
+
+
+def test_random_control_depends_on_component_identity_only():
+    a = components.random_vector(0, "ligand", "XPhos", 8)
+    assert np.array_equal(a, components.random_vector(0, "ligand", "XPhos", 8))
+    assert not np.allclose(a, components.random_vector(0, "ligand", "tBuXPhos", 8))
+    assert not np.allclose(a, components.random_vector(1, "ligand", "XPhos", 8))
+    assert not np.allclose(a, components.random_vector(0, "base", "XPhos", 8))
+
+
+def test_random_control_of_reactions(bh_tables):
+    reactions = bh_tables.reactions
+    widths = {"aryl_halide": 3, "ligand": 2, "base": 4, "additive": 5}
+    features = components.random_control(reactions, widths, seed=0)
+    assert features.shape == (reactions.height, 14)
+    # a component's vector does not depend on which other reactions are present
+    subset = reactions.filter(pl.col("additive") == reactions["additive"][0])
+    again = components.random_control(subset, widths, seed=0)
+    np.testing.assert_array_equal(
+        again, features[reactions["additive"] == reactions["additive"][0]]
+    )
+    # two distinct components never share a vector
+    block = features[:, 9:]
+    distinct = {tuple(np.round(v, 6)) for v in block}
+    assert len(distinct) == reactions["additive"].n_unique()
+
+
+def test_one_hot_has_one_component_per_role(bh_tables):
+    onehot, names = components.one_hot_components(
+        bh_tables.reactions, components.ROLE_COLUMNS["bh"]
+    )
+    assert onehot.shape == (3955, 15 + 4 + 3 + 22) and len(names) == onehot.shape[1]
+    assert (onehot.sum(axis=1) == 4).all()
+
+
+def test_training_fractions():
+    train = np.arange(100, 2867)
+    small = subsample_training(train, 3955, 0.025, seed=0)
+    assert len(small) == 99 and set(small) <= set(train)
+    assert np.array_equal(small, subsample_training(train, 3955, 0.025, seed=0))
+    assert not np.array_equal(small, subsample_training(train, 3955, 0.025, seed=1))
+    assert np.array_equal(subsample_training(train, 3955, 0.7, seed=0), train)
+    assert np.array_equal(subsample_training(train, 3955, 1.0, seed=0), train)
+
+
+def test_plans():
+    splits = {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]}
+    settings = {
+        "neural_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
+        "seeds": [0],
+        "learning_curve": {
+            "fractions": [0.05, 0.1],
+            "splits": ["FullCV_01"],
+            "seeds": [0, 1],
+            "models": ["multimodal", "dft_rf"],
+        },
+    }
+    runs = baseline_runs(settings, splits)
+    per_model = {m: sum(r.model == m for r in runs) for m in BASELINES}
+    assert per_model["dft_rf"] == 2 and per_model["onehot_rf"] == 3 and per_model["mpnn"] == 2
+    lc = learning_curve_runs(settings)
+    assert len(lc) == 2 * 2 * 2 and {r.fraction for r in lc} == {"0.05", "0.1"}
