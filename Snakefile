@@ -3,7 +3,8 @@
 # \script{} figure rule that showyourwork derives from ms.tex and showyourwork.yml).
 #
 # Stages, one file each: rules/fetch.smk (raw data, verified), rules/reactions.smk (tidy
-# reaction tables), rules/article.smk (summaries, tables and numbers for the manuscript).
+# reaction tables), rules/yield_model.smk and rules/baselines.smk (the yield models),
+# rules/materials.smk (the materials study), rules/article.smk (summaries, tables and numbers for the manuscript).
 import re
 import sys
 from pathlib import Path
@@ -60,4 +61,5 @@ include: "rules/fetch.smk"
 include: "rules/reactions.smk"
 include: "rules/yield_model.smk"
 include: "rules/baselines.smk"
+include: "rules/materials.smk"
 include: "rules/article.smk"

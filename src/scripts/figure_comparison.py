@@ -1,6 +1,7 @@
 """Figure: learning curves (R2 against training fraction), calibration curves, and R2 on
 each additive out-of-sample split."""
 
+import matplotlib.ticker
 import numpy as np
 import polars as pl
 
@@ -30,6 +31,9 @@ def main() -> None:
         ylabel="$R^2$ (trimean, IQR)",
         title="learning curves (BH)",
     )
+    ticks = sorted(set((lc["fraction"] * 100).round(1).to_list()))
+    curves.set_xticks(ticks, [f"{t:g}" for t in ticks], fontsize=6)
+    curves.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     curves.legend(fontsize=5, loc="lower right")
     cal = pl.read_parquet(DATA / "calibration.parquet")
     for model in cal["model"].unique().sort():
@@ -55,7 +59,9 @@ def main() -> None:
         oos.bar(np.arange(len(splits)) + i * width, values, width, label=plain(MODEL_LABELS[model]))
     oos.set_xticks(np.arange(len(splits)) + 0.4 - width / 2, splits)
     oos.set(ylabel="$R^2$", title="additive out-of-sample")
-    oos.legend(fontsize=4, ncol=2, loc="lower left")
+    oos.set_ylim(top=1.45)  # room for the legend above the bars
+    oos.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    oos.legend(fontsize=4, ncol=2, loc="upper center")
     save_figure(fig, paths.figures / "comparison.pdf")
 
 

@@ -1,0 +1,205 @@
+# Stage 6: the materials study (Qu et al. 2024). describe -> embed -> recall / property
+# models -> summary. robocrys, matminer and umap are imported only by the rules that use them.
+from reeval.materials.summary import MATERIALS_NUMBERS
+
+MT = CFG["materials"]
+MATERIALS = "src/data/materials"
+MATERIALS_SETTINGS = json.dumps(MT, sort_keys=True)
+MR_DATA = "materials/material_recommender/data"
+MATERIAL_STRUCTURE_FILES = [
+    raw(f"{MR_DATA}/query_structure/{name}.cif")
+    for name in ["TePb", "Bi2Te3", "CoSb3", "Cu2Se", "CuBiSeO", "GaCuTe2", "Mg3Sb2"]
+] + [
+    raw(f"{MR_DATA}/{part}_structure_egap/{part}_{kind}")
+    for part in ("train", "test")
+    for kind in ("data.csv", "embeddings.npy", "structure_egap.zip")
+] + [
+    raw(f"materials/matcalc_benchmark/{name}")
+    for name in ("mp-binary-pbe-elasticity-2025.1.json.gz",
+                 "wbm-random-pbe52-equilibrium-2025.1.json.gz")
+]
+AFLOW_FILES = [
+    raw(f"materials/crabnet_aflow/{folder}/{split}.csv")
+    for folder in ("aflow__energy_atom", "aflow__Egap", "aflow__ael_bulk_modulus_vrh",
+                   "aflow__ael_shear_modulus_vrh", "aflow__ael_debye_temperature",
+                   "aflow__agl_thermal_expansion_300K")
+    for split in ("train", "val", "test")
+]
+TE_FILES = [raw("materials/ucsb_thermoelectrics/ucsb_thermoelectrics.csv"),
+            raw("materials/estm/estm.xlsx")]
+
+
+rule describe_materials:
+    message:
+        "Describing the materials' structures with Robocrystallographer (cached)..."
+    input:
+        structures=MATERIAL_STRUCTURE_FILES,
+        script="src/scripts/describe_materials.py",
+        library=library("materials"),
+    output:
+        pool=f"{MATERIALS}/pool.parquet",
+        texts=f"{MATERIALS}/texts.parquet",
+        matbert=f"{MATERIALS}/matbert.npy",
+        failures=f"{MATERIALS}/failures.parquet",
+    params:
+        sizes=json.dumps(MT["pool"]),
+        minerals="--mineral-matching" if MT["mineral_matching"] else "",
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/describe.log",
+    benchmark:
+        f"{BENCHMARKS}/materials/describe.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    shell:
+        "python {input.script} --raw {RAW} --sizes {params.sizes:q} --seed {MT[seed]} "
+        "{params.minerals} --cache {MATERIALS}/cache/robocrys.parquet --threads {threads} "
+        "--pool {output.pool:q} --texts {output.texts:q} --matbert {output.matbert:q} "
+        "--failures {output.failures:q} 2>&1 | tee {log:q}"
+
+
+rule embed_materials:
+    message:
+        "Embedding the materials: language model, Mat2Vec, Magpie, CrystalNN..."
+    input:
+        pool=rules.describe_materials.output.pool,
+        texts=rules.describe_materials.output.texts,
+        aflow=AFLOW_FILES,
+        thermoelectrics=TE_FILES,
+        mat2vec=raw("materials/mat2vec_elements/mat2vec.csv"),
+        script="src/scripts/embed_materials.py",
+        library=library("materials"),
+    output:
+        arrays=f"{MATERIALS}/pool_representations.npz",
+        compositions=f"{MATERIALS}/composition_representations.npz",
+        aflow=f"{MATERIALS}/aflow_splits.parquet",
+        thermoelectrics=f"{MATERIALS}/thermoelectrics.parquet",
+        counts=f"{MATERIALS}/thermoelectrics.json",
+    params:
+        settings=MATERIALS_SETTINGS,
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/embed.log",
+    benchmark:
+        f"{BENCHMARKS}/materials/embed.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    shell:
+        "python {input.script} --pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
+        "--settings {params.settings:q} --threads {threads} --pool-out {output.arrays:q} "
+        "--compositions-out {output.compositions:q} --aflow-out {output.aflow:q} "
+        "--thermoelectrics-out {output.thermoelectrics:q} 2>&1 | tee {log:q}"
+
+
+rule recall_materials:
+    message:
+        "Recalling candidates per query and representation; agreement with MatBERT; UMAP..."
+    input:
+        pool=rules.describe_materials.output.pool,
+        arrays=rules.embed_materials.output.arrays,
+        matbert=rules.describe_materials.output.matbert,
+        script="src/scripts/recall_materials.py",
+        library=library("materials"),
+    output:
+        recall=f"{MATERIALS}/recall.parquet",
+        agreement=f"{MATERIALS}/agreement.parquet",
+        umap=f"{MATERIALS}/umap.parquet",
+    params:
+        settings=MATERIALS_SETTINGS,
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/recall.log",
+    benchmark:
+        f"{BENCHMARKS}/materials/recall.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    shell:
+        "NUMBA_CACHE_DIR={MATERIALS}/cache/numba python {input.script} --pool {input.pool:q} "
+        "--arrays {input.arrays:q} --matbert {input.matbert:q} --settings {params.settings:q} "
+        "--recall-out {output.recall:q} --agreement-out {output.agreement:q} "
+        "--umap-out {output.umap:q} 2>&1 | tee {log:q}"
+
+
+rule train_materials_models:
+    message:
+        "Training the property MLPs and the thermoelectric MMoE..."
+    input:
+        pool=rules.describe_materials.output.pool,
+        arrays=rules.embed_materials.output.arrays,
+        compositions=rules.embed_materials.output.compositions,
+        aflow=rules.embed_materials.output.aflow,
+        thermoelectrics=rules.embed_materials.output.thermoelectrics,
+        script="src/scripts/train_materials_models.py",
+        library=library("materials", "training", "stats"),
+    output:
+        embedding=f"{MATERIALS}/embedding_quality.parquet",
+        thermoelectric=f"{MATERIALS}/thermoelectric_models.parquet",
+        predictions=f"{MATERIALS}/pool_predictions.parquet",
+    params:
+        settings=MATERIALS_SETTINGS,
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/train.log",
+    benchmark:
+        f"{BENCHMARKS}/materials/train.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=120,
+    shell:
+        "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
+        "--compositions {input.compositions:q} --aflow {input.aflow:q} "
+        "--thermoelectrics {input.thermoelectrics:q} --settings {params.settings:q} "
+        "--threads {threads} --embedding-out {output.embedding:q} "
+        "--thermoelectric-out {output.thermoelectric:q} "
+        "--predictions-out {output.predictions:q} 2>&1 | tee {log:q}"
+
+
+
+
+rule summarise_materials:
+    message:
+        "Summarising the materials study: tables, numbers, figure data..."
+    input:
+        pool=rules.describe_materials.output.pool,
+        texts=rules.describe_materials.output.texts,
+        failures=rules.describe_materials.output.failures,
+        recall=rules.recall_materials.output.recall,
+        agreement=rules.recall_materials.output.agreement,
+        embedding=rules.train_materials_models.output.embedding,
+        thermoelectric=rules.train_materials_models.output.thermoelectric,
+        predictions=rules.train_materials_models.output.predictions,
+        te_table=rules.embed_materials.output.thermoelectrics,
+        te_counts=rules.embed_materials.output.counts,
+        published=raw("materials/crabnet_aflow/all_metrics.csv"),
+        script="src/scripts/summarise_materials.py",
+        library=library("materials", "render", "stats"),
+    output:
+        tables=[f"{OUTPUT}/materials_{name}.tex"
+                for name in ("agreement", "embedding", "structure", "mmoe", "top")],
+        numbers=numbers(MATERIALS_NUMBERS),
+        figure_data=[f"{MATERIALS}/figure_{name}.parquet" for name in ("thermoelectric", "top_zt")],
+    params:
+        settings=MATERIALS_SETTINGS,
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/summarise.log",
+    shell:
+        "python {input.script} --pool {input.pool:q} --texts {input.texts:q} "
+        "--failures {input.failures:q} --recall {input.recall:q} "
+        "--agreement {input.agreement:q} --embedding {input.embedding:q} "
+        "--thermoelectric {input.thermoelectric:q} --predictions {input.predictions:q} "
+        "--te-table {input.te_table:q} --te-counts {input.te_counts:q} "
+        "--published {input.published:q} --settings {params.settings:q} "
+        "--output-dir {OUTPUT} --figure-dir {MATERIALS} 2>&1 | tee {log:q}"

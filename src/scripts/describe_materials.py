@@ -1,0 +1,65 @@
+"""Build the structure pool (queries, the authors' structures, MP elasticity, WBM) and
+describe every structure with Robocrystallographer (cached per structure)."""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from reeval.cli import run
+from reeval.io import atomic_path
+from reeval.materials.pool import build_pool, pool_frame
+from reeval.materials.text import describe_structures, read_cache
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--raw", required=True, type=Path)
+    parser.add_argument("--sizes", required=True, help="JSON: subset size per source")
+    parser.add_argument("--seed", required=True, type=int)
+    parser.add_argument("--mineral-matching", action="store_true")
+    parser.add_argument("--cache", required=True, type=Path)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--pool", required=True, type=Path)
+    parser.add_argument("--texts", required=True, type=Path)
+    parser.add_argument("--matbert", required=True, type=Path)
+    parser.add_argument("--failures", required=True, type=Path)
+    args = parser.parse_args()
+    records, failures, matbert = build_pool(args.raw, json.loads(args.sizes), args.seed)
+    texts = describe_structures(records, args.cache, args.threads, args.mineral_matching)
+    args.cache.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(args.cache) as tmp:  # the cache keeps every description ever made
+        merged = pl.concat([texts, read_cache(args.cache)])
+        merged.unique(["id", "fingerprint"], keep="first").write_parquet(tmp)
+    failures += [
+        (r.source, r.id, f"robocrys: {e}")
+        for r, e in zip(records, texts["error"], strict=False)
+        if e is not None
+    ]
+    n_failed = sum(e is not None for e in texts["error"])
+    print(
+        f"{len(records)} structures, {n_failed} without a description, "
+        f"{len(failures) - n_failed} unreadable"
+    )
+    for path, frame in [
+        (args.pool, pool_frame(records)),
+        (args.texts, texts.select("id", "text", "error")),
+        (
+            args.failures,
+            pl.DataFrame(
+                failures,
+                schema={"source": pl.String, "id": pl.String, "reason": pl.String},
+                orient="row",
+            ),
+        ),
+    ]:
+        with atomic_path(path) as tmp:
+            frame.write_parquet(tmp)
+    with atomic_path(args.matbert) as tmp:
+        np.save(tmp, matbert, allow_pickle=False)
+
+
+if __name__ == "__main__":
+    run(main)

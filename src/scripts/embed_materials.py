@@ -1,0 +1,102 @@
+"""Every representation of the materials study: the language-model embedding of the
+structure text and of the composition text, Mat2Vec, Magpie and the CrystalNN fingerprint,
+for the structure pool; and the composition representations of the AFLOW and
+thermoelectric compositions."""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import torch
+
+from reeval.cli import run
+from reeval.io import atomic_path
+from reeval.materials import aflow, representations
+from reeval.materials.language import TextEncoder, encoder_folder
+from reeval.materials.pool import records_from_frame
+from reeval.materials.text import composition_text
+from reeval.materials.thermoelectrics import load_thermoelectrics
+
+
+def save_arrays(path: Path, **arrays) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def composition_features(formulas: list[str], encoder: TextEncoder, table) -> dict:
+    return {
+        "lm_composition": encoder.embed([composition_text(f) for f in formulas]),
+        "mat2vec": representations.mat2vec_features(formulas, table),
+        "magpie": representations.magpie_features(formulas),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pool", required=True, type=Path)
+    parser.add_argument("--texts", required=True, type=Path)
+    parser.add_argument("--raw", required=True, type=Path)
+    parser.add_argument("--settings", required=True, help="JSON: the materials config")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--pool-out", required=True, type=Path)
+    parser.add_argument("--compositions-out", required=True, type=Path)
+    parser.add_argument("--aflow-out", required=True, type=Path)
+    parser.add_argument("--thermoelectrics-out", required=True, type=Path)
+    args = parser.parse_args()
+    cfg = json.loads(args.settings)
+    torch.set_num_threads(args.threads)
+    encoder = TextEncoder(encoder_folder(cfg["text_encoder"]), cfg["chunk_tokens"])
+    table = representations.ElementTable(args.raw / "materials/mat2vec_elements/mat2vec.csv")
+
+    pool = pl.read_parquet(args.pool)
+    texts = pl.read_parquet(args.texts)
+    described = texts["error"].is_null().to_numpy()
+    structure_text = np.full((pool.height, encoder.dim), np.nan, dtype=np.float32)
+    structure_text[described] = encoder.embed(
+        texts.filter(pl.col("error").is_null())["text"].to_list()
+    )
+    features = composition_features(pool["formula"].to_list(), encoder, table)
+    # the paper's feature: [structure text | composition text]
+    features["lm"] = np.hstack([structure_text, features["lm_composition"]])
+    features["lm_structure"] = structure_text
+    features["crystalnn"] = representations.crystalnn_features(
+        [r.structure for r in records_from_frame(pool)]
+    )
+    save_arrays(args.pool_out, ids=np.array(pool["id"].to_list()), **features)
+
+    splits = aflow.load_splits(
+        args.raw / "materials/crabnet_aflow",
+        cfg["aflow"]["properties"],
+        cfg["aflow"]["max_train"],
+        cfg["aflow"]["max_test"],
+        cfg["seed"],
+    )
+    te = load_thermoelectrics(
+        args.raw / "materials/ucsb_thermoelectrics/ucsb_thermoelectrics.csv",
+        args.raw / "materials/estm/estm.xlsx",
+        cfg["mmoe"]["min_labels"],
+    )
+    formulas = sorted(set(splits["formula"]) | set(te.table["formula"]))
+    save_arrays(
+        args.compositions_out,
+        formulas=np.array(formulas),
+        **composition_features(formulas, encoder, table),
+    )
+    for path, frame in [(args.aflow_out, splits), (args.thermoelectrics_out, te.table)]:
+        with atomic_path(path) as tmp:
+            frame.write_parquet(tmp)
+    counts = {
+        "n_raw": te.n_raw,
+        "n_bad_formula": te.n_bad_formula,
+        "n_nonpositive": te.n_nonpositive,
+        "n_sparse": te.n_sparse,
+    }
+    print(json.dumps(counts))
+    with atomic_path(args.thermoelectrics_out.with_suffix(".json")) as tmp:
+        tmp.write_text(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,1 @@
+"""Materials (Qu et al. 2024): structures, their text, representations, recall and ranking."""

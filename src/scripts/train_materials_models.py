@@ -1,0 +1,197 @@
+"""Property models of the materials study: an MLP per AFLOW property and per MP elasticity
+modulus from each representation (embedding quality), and the MMoE against single-task MLPs
+on the experimental thermoelectric tasks; then the MMoE's predictions for every pool
+structure at the ranking temperature (for the ranking of recalled candidates)."""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import torch
+
+from reeval.cli import run
+from reeval.io import atomic_path
+from reeval.materials.property_models import fit_predict
+from reeval.materials.thermoelectrics import TASKS, temperature_one_hot
+from reeval.stats.metrics import mae as mean_abs_error
+from reeval.stats.metrics import r2 as r_squared
+
+COMPOSITION_REPRESENTATIONS = ["lm_composition", "mat2vec", "magpie"]
+STRUCTURE_REPRESENTATIONS = [
+    "lm",
+    "lm_structure",
+    "lm_composition",
+    "crystalnn",
+    "mat2vec",
+    "magpie",
+]
+
+
+def scores(y: np.ndarray, predicted: np.ndarray) -> dict:
+    ok = ~np.isnan(y)
+    return {
+        "mae": float(mean_abs_error(y[ok], predicted[ok])),
+        "r2": float(r_squared(y[ok], predicted[ok])),
+        "n_test": int(ok.sum()),
+    }
+
+
+def aflow_runs(splits: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
+    index = {f: i for i, f in enumerate(compositions["formulas"])}
+    rows = []
+    for prop in splits["property"].unique(maintain_order=True):
+        part = splits.filter(pl.col("property") == prop)
+        lookup = np.array([index[f] for f in part["formula"]])
+        train = np.flatnonzero((part["split"] == "train").to_numpy())
+        test = np.flatnonzero((part["split"] == "test").to_numpy())
+        y = part["target"].to_numpy()
+        for rep in COMPOSITION_REPRESENTATIONS:
+            x = compositions[rep][lookup]
+            for seed in cfg["seeds"]:
+                predicted = fit_predict("single_task", x, y, train, cfg, seed)[:, 0]
+                rows.append(
+                    {
+                        "benchmark": "aflow",
+                        "property": prop,
+                        "representation": rep,
+                        "seed": seed,
+                        **scores(y[test], predicted[test]),
+                    }
+                )
+    return rows
+
+
+def elasticity_runs(pool: pl.DataFrame, arrays, cfg: dict) -> list[dict]:
+    mp = np.flatnonzero((pool["source"] == "mp_elasticity").to_numpy())
+    props = [json.loads(p) for p in pool["properties"].gather(mp)]
+    rows = []
+    for prop, key in [
+        ("log_bulk_modulus", "bulk_modulus_vrh"),
+        ("log_shear_modulus", "shear_modulus_vrh"),
+    ]:
+        values = np.array([p.get(key) or np.nan for p in props], dtype=float)
+        y = np.where(values > 0, np.log10(np.where(values > 0, values, 1)), np.nan)
+        for rep in STRUCTURE_REPRESENTATIONS:
+            x = arrays[rep][mp]
+            ok = np.flatnonzero(~np.isnan(y) & ~np.isnan(x).any(axis=1))
+            for seed in cfg["seeds"]:
+                order = np.random.default_rng(seed).permutation(ok)
+                n_test = round(cfg["test_fraction"] * len(order))
+                test, train = order[:n_test], order[n_test:]
+                predicted = fit_predict("single_task", x, np.nan_to_num(y), train, cfg, seed)[:, 0]
+                rows.append(
+                    {
+                        "benchmark": "mp_elasticity",
+                        "property": prop,
+                        "representation": rep,
+                        "seed": seed,
+                        **scores(y[test], predicted[test]),
+                    }
+                )
+    return rows
+
+
+def thermoelectric_inputs(te: pl.DataFrame, compositions, rep: str) -> np.ndarray:
+    index = {f: i for i, f in enumerate(compositions["formulas"])}
+    x = compositions[rep][[index[f] for f in te["formula"]]]
+    return np.hstack([x, temperature_one_hot(te["temperature_k"].to_numpy())])
+
+
+def group_split(formulas: list[str], fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Test compositions are unseen in training, at every temperature."""
+    unique = np.array(sorted(set(formulas)))
+    test_formulas = set(
+        np.random.default_rng(seed).permutation(unique)[: round(fraction * len(unique))]
+    )
+    is_test = np.array([f in test_formulas for f in formulas])
+    return np.flatnonzero(~is_test), np.flatnonzero(is_test)
+
+
+def thermoelectric_runs(te: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
+    y = te.select(TASKS).to_numpy()
+    rows = []
+    for rep in cfg["representations"]:
+        x = thermoelectric_inputs(te, compositions, rep)
+        for seed in cfg["seeds"]:
+            train, test = group_split(te["formula"].to_list(), cfg["test_fraction"], seed)
+            for kind in ("mmoe", "single_task"):
+                predicted = fit_predict(kind, x, y, train, cfg, seed)
+                for t, task in enumerate(TASKS):
+                    rows.append(
+                        {
+                            "model": kind,
+                            "representation": rep,
+                            "seed": seed,
+                            "task": task,
+                            **scores(y[test, t], predicted[test, t]),
+                        }
+                    )
+    return rows
+
+
+def pool_predictions(te, compositions, pool, arrays, cfg: dict) -> pl.DataFrame:
+    """MMoE trained on every thermoelectric row; predictions for every pool structure at
+    cfg['ranking_temperature_k'] (properties in the targets' units)."""
+    rep = cfg["ranking_representation"]
+    x = thermoelectric_inputs(te, compositions, rep)
+    y = te.select(TASKS).to_numpy()
+    candidates = np.hstack(
+        [
+            arrays[rep],
+            temperature_one_hot(np.full(pool.height, float(cfg["ranking_temperature_k"]))),
+        ]
+    )
+    both = np.vstack([x, candidates])
+    predicted = fit_predict(
+        "mmoe",
+        both,
+        np.vstack([y, np.full((pool.height, len(TASKS)), np.nan)]),
+        np.arange(len(x)),
+        cfg,
+        cfg["seeds"][0],
+    )[len(x) :]
+    return pl.DataFrame(
+        {
+            "id": pool["id"],
+            "formula": pool["formula"],
+            **{task: predicted[:, t] for t, task in enumerate(TASKS)},
+        }
+    )
+
+
+def write(frame: pl.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        frame.write_parquet(tmp)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pool", required=True, type=Path)
+    parser.add_argument("--arrays", required=True, type=Path)
+    parser.add_argument("--compositions", required=True, type=Path)
+    parser.add_argument("--aflow", required=True, type=Path)
+    parser.add_argument("--thermoelectrics", required=True, type=Path)
+    parser.add_argument("--settings", required=True)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--embedding-out", required=True, type=Path)
+    parser.add_argument("--thermoelectric-out", required=True, type=Path)
+    parser.add_argument("--predictions-out", required=True, type=Path)
+    args = parser.parse_args()
+    cfg = json.loads(args.settings)
+    torch.set_num_threads(args.threads)
+    pool = pl.read_parquet(args.pool)
+    arrays = dict(np.load(args.arrays, allow_pickle=False))
+    compositions = dict(np.load(args.compositions, allow_pickle=False))
+    compositions["formulas"] = compositions["formulas"].tolist()
+    te = pl.read_parquet(args.thermoelectrics)
+    embedding = aflow_runs(pl.read_parquet(args.aflow), compositions, cfg["property_mlp"])
+    embedding += elasticity_runs(pool, arrays, cfg["property_mlp"])
+    write(pl.DataFrame(embedding), args.embedding_out)
+    write(pl.DataFrame(thermoelectric_runs(te, compositions, cfg["mmoe"])), args.thermoelectric_out)
+    write(pool_predictions(te, compositions, pool, arrays, cfg["mmoe"]), args.predictions_out)
+
+
+if __name__ == "__main__":
+    run(main)
