@@ -195,6 +195,10 @@ rule summarise_materials:
         CONDA_ENV
     log:
         f"{LOGS}/materials/summarise.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} "
         "--failures {input.failures:q} --recall {input.recall:q} "

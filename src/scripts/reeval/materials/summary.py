@@ -89,18 +89,24 @@ def agreement_table(agreement: pl.DataFrame, ks: list[int], n_structures: int) -
 
 def embedding_table(results: pl.DataFrame, published: pl.DataFrame) -> str:
     reps = ["lm_composition", "mat2vec", "magpie"]
-    header = ["property (unit)", *[REPRESENTATION_LABELS[r] for r in reps], "CrabNet", "Roost"]
+    header = [
+        "property (unit)",
+        *[f"{REPRESENTATION_LABELS[r]} MAE" for r in reps],
+        *[Latex(f"{REPRESENTATION_LABELS[r]} $R^2$") for r in reps],
+        "CrabNet MAE",
+        "Roost MAE",
+    ]
+    aflow = results.filter(pl.col("benchmark") == "aflow")
     rows = []
-    for prop in results.filter(pl.col("benchmark") == "aflow")["property"].unique(
-        maintain_order=True
-    ):
+    for prop in aflow["property"].unique(maintain_order=True):
         scale = DISPLAY_SCALE.get(prop, 1.0)
         _, label, unit = PROPERTIES[prop]
-        cells = []
-        for rep in reps:
-            part = results.filter((pl.col("property") == prop) & (pl.col("representation") == rep))
-            value, spread = robust(part["mae"] * scale)
-            cells.append(cell_iqr(value, spread))
+        parts = [
+            aflow.filter((pl.col("property") == prop) & (pl.col("representation") == r))
+            for r in reps
+        ]
+        maes = [cell_iqr(*robust(part["mae"] * scale)) for part in parts]
+        r2s = [cell_iqr(*robust(part["r2"])) for part in parts]
         pub = {
             m: published.filter((pl.col("property") == prop) & (pl.col("model") == m))["mae"][0]
             * scale
@@ -109,7 +115,8 @@ def embedding_table(results: pl.DataFrame, published: pl.DataFrame) -> str:
         rows.append(
             [
                 f"{label} ({DISPLAY_UNIT.get(prop, unit)})",
-                *cells,
+                *maes,
+                *r2s,
                 format_number(pub["CrabNet"]),
                 format_number(pub["Roost"]),
             ]
@@ -148,21 +155,29 @@ def thermoelectric_table(results: pl.DataFrame) -> str:
     reps = results["representation"].unique(maintain_order=True).to_list()
     header = [
         "task",
+        "metric",
         *[f"{REPRESENTATION_LABELS[r]} {m}" for r in reps for m in ("MMoE", "single")],
     ]
     rows = []
     for task in TASKS:
-        cells = []
-        for rep in reps:
-            for model in ("mmoe", "single_task"):
-                part = results.filter(
-                    (pl.col("task") == task)
-                    & (pl.col("representation") == rep)
-                    & (pl.col("model") == model)
-                )
-                cells.append(cell_iqr(*robust(part["r2"])))
-        rows.append([TASK_CELLS[task], *cells])
-    return latex_table(header, rows)
+        for metric in ("r2", "mae"):
+            cells = []
+            for rep in reps:
+                for model in ("mmoe", "single_task"):
+                    part = results.filter(
+                        (pl.col("task") == task)
+                        & (pl.col("representation") == rep)
+                        & (pl.col("model") == model)
+                    )
+                    cells.append(cell_iqr(*robust(part[metric])))
+            name = Latex("$R^2$") if metric == "r2" else "MAE"
+            rows.append([TASK_CELLS[task] if metric == "r2" else "", name, *cells])
+    return latex_table(
+        header,
+        rows,
+        align="ll" + "r" * (len(header) - 2),
+        midrules_after=list(range(1, 2 * len(TASKS), 2)),
+    )
 
 
 def natural_units(frame: pl.DataFrame) -> pl.DataFrame:
