@@ -92,7 +92,8 @@ rule embed_materials:
         runtime=60,
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
-        "--settings {params.settings:q} --threads {threads} --pool-out {output.arrays:q} "
+        "--settings {params.settings:q} --threads {threads} "
+        "--cache {MATERIALS}/cache/lm_embeddings.parquet --pool-out {output.arrays:q} "
         "--compositions-out {output.compositions:q} --aflow-out {output.aflow:q} "
         "--thermoelectrics-out {output.thermoelectrics:q} 2>&1 | tee {log:q}"
 

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from reeval.cli import run
-from reeval.io import atomic_path
+from reeval.io import atomic_path, write_parquet_atomic
 from reeval.materials.pool import build_pool, pool_frame
 from reeval.materials.text import describe_structures, read_cache
 
@@ -55,8 +55,7 @@ def main() -> None:
             ),
         ),
     ]:
-        with atomic_path(path) as tmp:
-            frame.write_parquet(tmp)
+        write_parquet_atomic(frame, path)
     with atomic_path(args.matbert) as tmp:
         np.save(tmp, matbert, allow_pickle=False)
 

@@ -12,9 +12,9 @@ import polars as pl
 import torch
 
 from reeval.cli import run
-from reeval.io import atomic_path
+from reeval.io import atomic_path, write_parquet_atomic, write_text_atomic
 from reeval.materials import aflow, representations
-from reeval.materials.language import TextEncoder, encoder_folder
+from reeval.materials.language import TextEncoder, embed_cached, encoder_folder
 from reeval.materials.pool import records_from_frame
 from reeval.materials.text import composition_text
 from reeval.materials.thermoelectrics import load_thermoelectrics
@@ -25,9 +25,9 @@ def save_arrays(path: Path, **arrays) -> None:
         np.savez(handle, **arrays)
 
 
-def composition_features(formulas: list[str], encoder: TextEncoder, table) -> dict:
+def composition_features(formulas: list[str], encoder: TextEncoder, table, cache: Path) -> dict:
     return {
-        "lm_composition": encoder.embed([composition_text(f) for f in formulas]),
+        "lm_composition": embed_cached(encoder, [composition_text(f) for f in formulas], cache),
         "mat2vec": representations.mat2vec_features(formulas, table),
         "magpie": representations.magpie_features(formulas),
     }
@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--raw", required=True, type=Path)
     parser.add_argument("--settings", required=True, help="JSON: the materials config")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--cache", required=True, type=Path, help="language-model embeddings, kept across builds"
+    )
     parser.add_argument("--pool-out", required=True, type=Path)
     parser.add_argument("--compositions-out", required=True, type=Path)
     parser.add_argument("--aflow-out", required=True, type=Path)
@@ -54,10 +57,10 @@ def main() -> None:
     texts = pl.read_parquet(args.texts)
     described = texts["error"].is_null().to_numpy()
     structure_text = np.full((pool.height, encoder.dim), np.nan, dtype=np.float32)
-    structure_text[described] = encoder.embed(
-        texts.filter(pl.col("error").is_null())["text"].to_list()
+    structure_text[described] = embed_cached(
+        encoder, texts.filter(pl.col("error").is_null())["text"].to_list(), args.cache
     )
-    features = composition_features(pool["formula"].to_list(), encoder, table)
+    features = composition_features(pool["formula"].to_list(), encoder, table, args.cache)
     # the paper's feature: [structure text | composition text]
     features["lm"] = np.hstack([structure_text, features["lm_composition"]])
     features["lm_structure"] = structure_text
@@ -82,11 +85,10 @@ def main() -> None:
     save_arrays(
         args.compositions_out,
         formulas=np.array(formulas),
-        **composition_features(formulas, encoder, table),
+        **composition_features(formulas, encoder, table, args.cache),
     )
-    for path, frame in [(args.aflow_out, splits), (args.thermoelectrics_out, te.table)]:
-        with atomic_path(path) as tmp:
-            frame.write_parquet(tmp)
+    write_parquet_atomic(splits, args.aflow_out)
+    write_parquet_atomic(te.table, args.thermoelectrics_out)
     counts = {
         "n_raw": te.n_raw,
         "n_bad_formula": te.n_bad_formula,
@@ -94,8 +96,7 @@ def main() -> None:
         "n_sparse": te.n_sparse,
     }
     print(json.dumps(counts))
-    with atomic_path(args.thermoelectrics_out.with_suffix(".json")) as tmp:
-        tmp.write_text(json.dumps(counts))
+    write_text_atomic(args.thermoelectrics_out.with_suffix(".json"), json.dumps(counts))
 
 
 if __name__ == "__main__":

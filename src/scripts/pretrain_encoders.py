@@ -13,7 +13,7 @@ import polars as pl
 from reeval.cli import run
 from reeval.featurize.store import load_graph_cache, load_molecules
 from reeval.featurize.tokens import Vocabulary
-from reeval.io import atomic_path
+from reeval.io import write_parquet_atomic
 from reeval.models.contrastive import ContrastiveModel
 from reeval.training.pretrain import ReactionCorpus, build_encoders, pretrain
 from reeval.training.runtime import (
@@ -80,8 +80,7 @@ def main() -> None:
             ),
         },
     )
-    with atomic_path(args.history) as tmp:
-        pl.DataFrame(history).write_parquet(tmp)
+    write_parquet_atomic(pl.DataFrame(history), args.history)
     print(f"pretrained on {len(corpus)} reactions; last epoch: {history[-1]}")
 
 

@@ -10,15 +10,10 @@ import numpy as np
 import polars as pl
 
 from reeval.cli import run
-from reeval.io import atomic_path
+from reeval.io import write_parquet_atomic
 from reeval.materials import recall
 
 RECALL_REPRESENTATIONS = ["lm_structure", "lm", "lm_composition", "mat2vec", "magpie", "crystalnn"]
-
-
-def write(frame: pl.DataFrame, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        frame.write_parquet(tmp)
 
 
 def usable(matrix: np.ndarray) -> np.ndarray:
@@ -122,11 +117,11 @@ def main() -> None:
     cfg = json.loads(args.settings)
     pool = pl.read_parquet(args.pool)
     arrays = dict(np.load(args.arrays, allow_pickle=False))
-    write(recall_table(pool, arrays, cfg["recall_k"]), args.recall_out)
+    write_parquet_atomic(recall_table(pool, arrays, cfg["recall_k"]), args.recall_out)
     agreement, n = agreement_table(pool, arrays, np.load(args.matbert), cfg["agreement_ks"])
-    write(agreement, args.agreement_out)
+    write_parquet_atomic(agreement, args.agreement_out)
     print(f"agreement with MatBERT over {n} of the authors' structures")
-    write(umap_table(pool, arrays, cfg["umap"]), args.umap_out)
+    write_parquet_atomic(umap_table(pool, arrays, cfg["umap"]), args.umap_out)
 
 
 if __name__ == "__main__":

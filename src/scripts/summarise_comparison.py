@@ -9,14 +9,9 @@ from reeval.analysis import comparison
 from reeval.analysis.yield_model import collect_metrics as collect_yield_metrics
 from reeval.cli import run
 from reeval.data.published import load_published
-from reeval.io import atomic_path, write_text_atomic
+from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
-
-
-def write_frame(frame: pl.DataFrame, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        frame.write_parquet(tmp)
 
 
 def main() -> None:
@@ -46,7 +41,7 @@ def main() -> None:
     )
     ablations = collect_yield_metrics(args.yield_metrics)
     write_variables(out, comparison.discussion_variables(runs, ablations, args.alpha))
-    write_frame(
+    write_parquet_atomic(
         comparison.learning_curve_frame(runs, args.learning_curve_splits),
         args.figure_dir / "learning_curves.parquet",
     )
@@ -56,8 +51,10 @@ def main() -> None:
             [pl.read_parquet(p) for p in args.calibration_mcdropout], how="diagonal"
         ),
     }
-    write_frame(comparison.calibration_frame(calibration), args.figure_dir / "calibration.parquet")
-    write_frame(comparison.oos_frame(runs), args.figure_dir / "oos_r2.parquet")
+    write_parquet_atomic(
+        comparison.calibration_frame(calibration), args.figure_dir / "calibration.parquet"
+    )
+    write_parquet_atomic(comparison.oos_frame(runs), args.figure_dir / "oos_r2.parquet")
     print(runs.select("model", "dataset", "split", "seed", "train_fraction", "r2"))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from reeval.cli import run
-from reeval.io import atomic_path
+from reeval.io import write_parquet_atomic
 from reeval.materials import summary
 from reeval.materials.aflow import published_maes
 from reeval.materials.summary import MATERIALS_NUMBERS, REPRESENTATION_LABELS, robust
@@ -171,8 +171,7 @@ def main() -> None:
         ("thermoelectric", thermoelectric),
         ("top_zt", summary.zt_frame(ranked, "query:TePb")),
     ]:
-        with atomic_path(args.figure_dir / f"figure_{name}.parquet") as tmp:
-            frame.write_parquet(tmp)
+        write_parquet_atomic(frame, args.figure_dir / f"figure_{name}.parquet")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from reeval.analysis.yield_model import (
 )
 from reeval.cli import run
 from reeval.data.published import load_published
-from reeval.io import atomic_path, write_text_atomic
+from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
 
@@ -53,8 +53,7 @@ def main() -> None:
         pl.read_parquet(p).with_columns(pl.lit(p.parts[-3]).alias("split"))
         for p in args.figure_predictions
     ]
-    with atomic_path(args.figure_data) as tmp:
-        pl.concat(frames).write_parquet(tmp)
+    write_parquet_atomic(pl.concat(frames), args.figure_data)
     print(metrics.select("dataset", "variant", "split", "seed", "r2", "mae"))
 
 

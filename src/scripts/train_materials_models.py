@@ -12,7 +12,7 @@ import polars as pl
 import torch
 
 from reeval.cli import run
-from reeval.io import atomic_path
+from reeval.io import write_parquet_atomic
 from reeval.materials.property_models import fit_predict
 from reeval.materials.thermoelectrics import TASKS, temperature_one_hot
 from reeval.stats.metrics import mae as mean_abs_error
@@ -161,11 +161,6 @@ def pool_predictions(te, compositions, pool, arrays, cfg: dict) -> pl.DataFrame:
     )
 
 
-def write(frame: pl.DataFrame, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        frame.write_parquet(tmp)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pool", required=True, type=Path)
@@ -188,9 +183,13 @@ def main() -> None:
     te = pl.read_parquet(args.thermoelectrics)
     embedding = aflow_runs(pl.read_parquet(args.aflow), compositions, cfg["property_mlp"])
     embedding += elasticity_runs(pool, arrays, cfg["property_mlp"])
-    write(pl.DataFrame(embedding), args.embedding_out)
-    write(pl.DataFrame(thermoelectric_runs(te, compositions, cfg["mmoe"])), args.thermoelectric_out)
-    write(pool_predictions(te, compositions, pool, arrays, cfg["mmoe"]), args.predictions_out)
+    write_parquet_atomic(pl.DataFrame(embedding), args.embedding_out)
+    write_parquet_atomic(
+        pl.DataFrame(thermoelectric_runs(te, compositions, cfg["mmoe"])), args.thermoelectric_out
+    )
+    write_parquet_atomic(
+        pool_predictions(te, compositions, pool, arrays, cfg["mmoe"]), args.predictions_out
+    )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,29 @@ def test_a_local_model_folder_loads_like_the_default(encoder, tmp_path):
         language.encoder_folder(str(tmp_path))
 
 
+def test_embeddings_are_cached_per_text_and_a_corrupt_cache_is_recomputed(
+    encoder, tmp_path, monkeypatch
+):
+    cache = tmp_path / "lm.parquet"
+    first = language.embed_cached(encoder, ["PbTe", "Bi2Te3", "PbTe"], cache)
+    np.testing.assert_allclose(first, encoder.embed(["PbTe", "Bi2Te3", "PbTe"]), atol=1e-6)
+    embedded: list[list[str]] = []
+    original = encoder.embed
+    monkeypatch.setattr(encoder, "embed", lambda texts: embedded.append(texts) or original(texts))
+    again = language.embed_cached(encoder, ["Bi2Te3", "CoSb3", "PbTe"], cache)
+    assert embedded == [["CoSb3"]]  # only the new text is embedded
+    np.testing.assert_array_equal(again[[0, 2]], first[[1, 0]])
+    cache.write_bytes(b"not parquet")
+    embedded.clear()
+    language.embed_cached(encoder, ["PbTe"], cache)
+    assert embedded == [["PbTe"]]
+    # another encoder identity (weights, tokenizer or chunk length) never reuses a vector
+    monkeypatch.setattr(encoder, "identity", "another model")
+    embedded.clear()
+    language.embed_cached(encoder, ["PbTe"], cache)
+    assert embedded == [["PbTe"]]
+
+
 def test_cosine_recall_returns_the_query_first():
     rng = np.random.default_rng(0)
     pool = rng.normal(size=(50, 8))

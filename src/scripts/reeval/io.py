@@ -40,6 +40,13 @@ def write_text_atomic(target: str | os.PathLike, text: str) -> Path:
     return Path(target)
 
 
+def write_parquet_atomic(frame, target: str | os.PathLike) -> Path:
+    """Write a polars DataFrame to `target` as Parquet, atomically."""
+    with atomic_path(target) as tmp:
+        frame.write_parquet(tmp)
+    return Path(target)
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -53,6 +60,5 @@ def write_run_outputs(predictions, record: dict, predictions_path, metrics_path)
     """A training run's predictions (Parquet) and metrics (JSON), each written atomically."""
     import json
 
-    with atomic_path(predictions_path) as tmp:
-        predictions.write_parquet(tmp)
+    write_parquet_atomic(predictions, predictions_path)
     write_text_atomic(metrics_path, json.dumps(record, indent=2, sort_keys=True) + "\n")

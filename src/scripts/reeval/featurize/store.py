@@ -15,7 +15,7 @@ from reeval.errors import DataError
 from reeval.featurize import components, human
 from reeval.featurize.graphs import load_graphs, mol_to_graph, save_graphs
 from reeval.featurize.molecules import ReactionMolecules
-from reeval.io import atomic_path
+from reeval.io import atomic_path, write_parquet_atomic
 
 MOLECULES = "molecules.parquet"
 MEMBERSHIP = "membership.parquet"
@@ -56,8 +56,7 @@ def build_feature_store(
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = molecules.to_frames()
     for frame, name in zip(frames, (MOLECULES, MEMBERSHIP), strict=True):
-        with atomic_path(out_dir / name) as tmp:
-            frame.write_parquet(tmp)
+        write_parquet_atomic(frame, out_dir / name)
     save_graphs([mol_to_graph(s) for s in molecules.smiles], out_dir / GRAPHS)
     morgan = human.sum_over_reaction(
         human.morgan_fingerprints(molecules.smiles, settings.morgan_radius, settings.morgan_bits),

@@ -7,14 +7,17 @@ named in the config instead."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import torch
 
 from reeval.errors import ConfigError
+from reeval.io import sha256_file, write_parquet_atomic
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 
@@ -48,6 +51,7 @@ class TextEncoder:
         self.chunk_tokens = min(chunk_tokens, limit)
         self.batch_size = batch_size
         self.dim = self.model.config.hidden_size
+        self.identity = _folder_identity(folder, self.chunk_tokens)
 
     def chunks(self, text: str) -> list[list[int]]:
         """Token ids of `text` in pieces of at most chunk_tokens, each with [CLS] ... [SEP]."""
@@ -87,3 +91,46 @@ class TextEncoder:
         return np.stack([means[a:b].mean(0) for a, b in itertools.pairwise(bounds)]).astype(
             np.float32
         )
+
+
+def _folder_identity(folder: Path, chunk_tokens: int) -> str:
+    """A hash of the model folder's files and the chunk length: a cached embedding is reused
+    only by the same weights, tokenizer and pooling."""
+    digest = hashlib.sha256(f"chunk_tokens={chunk_tokens}".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(folder)}={sha256_file(path)}".encode())
+    return digest.hexdigest()
+
+
+def embed_cached(encoder: TextEncoder, texts: list[str], cache_path: Path) -> np.ndarray:
+    """`encoder.embed(texts)`, reusing the vectors stored in `cache_path` for texts this same
+    encoder has embedded before, and storing the new ones there (atomically)."""
+    keys = [hashlib.sha256(f"{encoder.identity}\0{t}".encode()).hexdigest() for t in texts]
+    known = _read_embedding_cache(cache_path, encoder.dim)
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if todo:
+        vectors = encoder.embed([t for _, t in todo])
+        known.update({k: v for (k, _), v in zip(todo, vectors, strict=True)})
+        write_parquet_atomic(
+            pl.DataFrame(
+                {"key": list(known), "vector": np.stack(list(known.values()))},
+                schema={"key": pl.String, "vector": pl.Array(pl.Float32, encoder.dim)},
+            ),
+            cache_path,
+        )
+    if not keys:
+        return np.zeros((0, encoder.dim), np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def _read_embedding_cache(path: Path, dim: int) -> dict[str, np.ndarray]:
+    if not path.exists():
+        return {}
+    try:
+        frame = pl.read_parquet(path)
+        vectors = frame["vector"].to_numpy()
+        if vectors.ndim != 2 or vectors.shape[1] != dim:
+            return {}
+    except Exception:  # a corrupt cache is recomputed, never trusted
+        return {}
+    return dict(zip(frame["key"].to_list(), vectors.astype(np.float32), strict=True))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reeval.io import atomic_path
+from reeval.io import write_parquet_atomic
 
 
 def reactions_frame(rows: list[dict], roles: list[str]) -> pl.DataFrame:
@@ -34,8 +34,7 @@ class ReactionTables:
             (self.splits, splits),
             (self.rejected, rejected),
         ]:
-            with atomic_path(target) as tmp:
-                frame.write_parquet(tmp)
+            write_parquet_atomic(frame, target)
 
     def report(self) -> str:
         """What a log should say: sizes, and every excluded row with its reason."""
