@@ -15,8 +15,7 @@ from reeval.baselines.run import run_baseline
 from reeval.cli import run
 from reeval.errors import ConfigError
 from reeval.io import write_run_outputs
-from reeval.training.inputs import split_rows, subsample_training
-from reeval.training.runtime import set_threads
+from reeval.reactions.splits import split_rows, subsample_training
 
 
 def main() -> None:
@@ -42,7 +41,6 @@ def main() -> None:
     spec = baseline(args.model)
     if args.dataset not in spec.datasets:
         raise ConfigError(f"baseline {spec.name!r} runs on {spec.datasets}, not {args.dataset!r}")
-    set_threads(args.threads)
     reactions = pl.read_parquet(args.reactions)
     ids = reactions["reaction_id"].to_numpy()
     train_rows, test_rows = split_rows(pl.read_parquet(args.splits), args.split, ids)

@@ -13,7 +13,8 @@ import polars as pl
 from reeval.cli import run
 from reeval.io import write_run_outputs
 from reeval.models.variants import variant
-from reeval.training.inputs import load_inputs, split_rows, subsample_training
+from reeval.reactions.splits import split_rows, subsample_training
+from reeval.training.inputs import load_inputs
 from reeval.training.run_yield import run_yield_model
 from reeval.training.runtime import choose_device, json_metadata, save_checkpoint, set_threads
 

@@ -9,8 +9,8 @@ from reeval.baselines.registry import BASELINES, baseline
 from reeval.baselines.run import run_baseline
 from reeval.featurize import components
 from reeval.featurize.store import FeatureSettings, build_feature_store
+from reeval.reactions.splits import subsample_training
 from reeval.stats.metrics import r2
-from reeval.training.inputs import subsample_training
 
 # constant learning rates, no validation part: every epoch trains on all 64 reactions
 TRAINING = dict(

@@ -11,8 +11,8 @@ from reeval.featurize.tokens import Vocabulary
 from reeval.models.contrastive import ContrastiveModel
 from reeval.models.losses import LossWeights
 from reeval.models.variants import variant
+from reeval.reactions.splits import split_rows
 from reeval.stats.metrics import r2
-from reeval.training.inputs import split_rows
 from reeval.training.plan import planned_runs
 from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions, pretrain
 from reeval.training.run_yield import build_model, run_yield_model

@@ -4,16 +4,23 @@ regression head, and the latter with MC dropout and a variance head (Kwon et al.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import polars as pl
 import torch
 from torch import nn
 
+from reeval.baselines.registry import Baseline
+from reeval.featurize.graphs import N_ATOM_FEATURES, N_BOND_FEATURES
+from reeval.featurize.store import load_graph_cache, load_molecules
 from reeval.featurize.tokens import Vocabulary
 from reeval.models.losses import heteroscedastic_loss
 from reeval.models.mpnn import MPNNEncoder, reaction_embeddings
 from reeval.models.smiles_transformer import SmilesTransformer
 from reeval.training.loop import train_with_early_stopping
 from reeval.training.pretrain import ReactionCorpus
+from reeval.training.runtime import seed_everything, set_threads
 from reeval.training.supervised import Standardiser, split_validation
 
 
@@ -139,3 +146,57 @@ def predict_end_to_end(
         }
     model.eval()
     return out
+
+
+def run_neural(
+    spec: Baseline,
+    reactions: pl.DataFrame,
+    feature_dir: Path,
+    yields: np.ndarray,
+    train_rows: np.ndarray,
+    test_rows: np.ndarray,
+    cfg: dict,
+    seed: int,
+    threads: int,
+    progress: bool = True,
+) -> tuple[dict[str, np.ndarray], dict]:
+    """Train the sequence or graph baseline end to end: (mu, sigma[, parts]; run facts)."""
+    set_threads(threads)
+    generator = seed_everything(seed)
+    texts = reactions["rxn_smiles"].to_list()
+    # the vocabulary comes from the training reactions; others' unseen tokens become [UNK]
+    vocab = Vocabulary.build([texts[i] for i in train_rows])
+    corpus = ReactionCorpus(
+        load_molecules(feature_dir), load_graph_cache(feature_dir), [vocab.encode(t) for t in texts]
+    )
+    if spec.kind == "sequence":
+        c = cfg["smiles_transformer"]
+        encoder = SmilesTransformer(
+            len(vocab),
+            c["embed_dim"],
+            c["heads"],
+            c["layers"],
+            c["output_dim"],
+            c["max_tokens"],
+            c["dropout"],
+        )
+        model = SmilesRegressor(encoder, c["head_hidden"], c["dropout"])
+        max_tokens, mc = c["max_tokens"], 0
+    else:
+        c = cfg["mpnn"]
+        encoder = MPNNEncoder(
+            N_ATOM_FEATURES,
+            N_BOND_FEATURES,
+            c["hidden"],
+            c["steps"],
+            c["set2set_steps"],
+            c["output_dim"],
+        )
+        model = GraphRegressor(encoder, c["head_hidden"], c["dropout"], spec.predicts_sigma)
+        max_tokens, mc = None, (c["mc_samples"] if spec.predicts_sigma else 0)
+    y = torch.tensor(yields, dtype=torch.float32)
+    history, best_epoch, scale = fit_end_to_end(
+        model, corpus, vocab, max_tokens, y, train_rows, c, generator, progress
+    )
+    out = predict_end_to_end(model, corpus, vocab, max_tokens, test_rows, scale, mc, generator)
+    return out, {"best_epoch": best_epoch, "epochs_run": len(history)}

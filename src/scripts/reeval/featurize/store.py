@@ -13,7 +13,6 @@ from safetensors.numpy import load_file, save_file
 
 from reeval.errors import DataError
 from reeval.featurize import components, human
-from reeval.featurize.graphs import load_graphs, mol_to_graph, save_graphs
 from reeval.featurize.molecules import ReactionMolecules
 from reeval.io import atomic_path, write_parquet_atomic
 
@@ -50,6 +49,8 @@ def build_feature_store(
     """Compute everything once per unique molecule (or component) and sum or join it per
     reaction: Morgan, Mordred, one-hot components, DRFP, and for Buchwald-Hartwig the DFT
     descriptors with their random-vector control."""
+    from reeval.featurize.graphs import mol_to_graph, save_graphs  # torch, PyG: see below
+
     molecules = ReactionMolecules.from_reactions(
         reactions["reaction_id"].to_list(), reactions["rxn_smiles"].to_list()
     )
@@ -101,6 +102,9 @@ def load_molecules(feature_dir: Path) -> ReactionMolecules:
 
 
 def load_graph_cache(feature_dir: Path):
+    # torch and PyG take seconds to import: readers of the human features alone skip them
+    from reeval.featurize.graphs import load_graphs
+
     return load_graphs(feature_dir / GRAPHS)
 
 
