@@ -11,8 +11,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path("src/scripts").resolve()))
 
+from snakemake.common import Mode  # noqa: E402
+
 from reeval.config import load_config, resolve_repo_path  # noqa: E402
 from reeval.data.manifest import load_manifest  # noqa: E402
+from reeval.io import discard_corrupt  # noqa: E402
 
 # The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
 # here, before any job runs.
@@ -23,6 +26,18 @@ MANIFEST = load_manifest(Path(MANIFEST_PATH))
 # Every rule runs in the environment of environment.yml (conda users), or in the project
 # venv that holds the same pins (tools/setup.sh). Absolute, as rules live in rules/*.smk.
 CONDA_ENV = str(Path("environment.yml").resolve())
+
+# GPUs per neural-network job on a cluster: `--config neural_gpus=1`, as profiles/slurm-gpu
+# sets (resources, so it never reruns anything); tree models and summaries request none.
+NEURAL_GPUS = int(config.get("neural_gpus", 0))
+
+# A cached feature file, encoder or checkpoint that no longer matches the checksum written
+# beside it is deleted before any job runs, so its rule recomputes it (only in the main
+# Snakemake process: never while jobs of this build may be writing).
+if workflow.mode == Mode.default:
+    for _path in discard_corrupt("src/data"):
+        print(f"reeval: {_path} was corrupt (checksum mismatch): deleted, to be recomputed",
+              file=sys.stderr)
 
 RAW = "src/data/raw"
 TIDY = "src/data/tidy"

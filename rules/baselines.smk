@@ -28,6 +28,10 @@ def baseline_threads(wildcards):
     return 2 if baseline(wildcards.model).kind in {"forest", "boosting"} else 1
 
 
+def baseline_gpus(wildcards):
+    return 0 if baseline(wildcards.model).kind in {"forest", "boosting"} else NEURAL_GPUS
+
+
 rule train_baseline:
     message:
         "Training the baseline {wildcards.model} on {wildcards.dataset} {wildcards.split}, "
@@ -56,6 +60,7 @@ rule train_baseline:
     resources:
         mem_mb=3000,
         runtime=60,
+        gpu=baseline_gpus,
     shell:
         "python {input.script} {wildcards.dataset} --model {wildcards.model} "
         "--reactions {input.reactions:q} --splits {input.splits:q} "

@@ -90,6 +90,7 @@ rule embed_materials:
     resources:
         mem_mb=4000,
         runtime=60,
+        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
         "--settings {params.settings:q} --threads {threads} "
@@ -157,6 +158,7 @@ rule train_materials_models:
     resources:
         mem_mb=3000,
         runtime=120,
+        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
         "--compositions {input.compositions:q} --aflow {input.aflow:q} "

@@ -101,6 +101,7 @@ rule pretrain_encoders:
     resources:
         mem_mb=4000,
         runtime=240,
+        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --reactions {input.reactions:q} --splits {input.splits:q} "
         "--features-dir {FEATURES}/{wildcards.dataset} --scope {wildcards.scope} "
@@ -131,6 +132,7 @@ rule embed_reactions:
     resources:
         mem_mb=2000,
         runtime=20,
+        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --reactions {input.reactions:q} --features-dir "
         "{FEATURES}/{wildcards.dataset} --encoders {input.encoders:q} --device {params.device} "
@@ -170,6 +172,7 @@ rule train_yield_model:
     resources:
         mem_mb=2000,
         runtime=60,
+        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "
         "--splits {input.splits:q} "

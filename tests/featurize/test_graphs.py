@@ -43,5 +43,5 @@ def test_cache_round_trip_and_corruption(tmp_path):
         assert torch.equal(a.x, b.x) and torch.equal(a.edge_index, b.edge_index)
         assert torch.equal(a.edge_attr, b.edge_attr)
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(DataError, match="delete it to rebuild"):
+    with pytest.raises(DataError, match="corrupt"):
         graphs.load_graphs(path)

@@ -186,7 +186,18 @@ def test_checkpoints_round_trip_and_corruption_is_detected(tmp_path):
     tensors, metadata = load_checkpoint(path)
     assert torch.equal(tensors["w"], torch.arange(6.0).reshape(2, 3)) and metadata == {"note": "x"}
     path.write_bytes(b"\x00" * 20)
-    with pytest.raises(DataError, match="delete it to recompute"):
+    with pytest.raises(DataError, match="corrupt"):
+        load_checkpoint(path)
+
+
+def test_a_flipped_bit_in_a_checkpoint_is_caught_by_its_checksum(tmp_path):
+    """safetensors itself cannot see a changed weight; the checksum written beside it can."""
+    path = tmp_path / "model.safetensors"
+    save_checkpoint(path, {"w": torch.zeros(64)}, {})
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x01  # inside the tensor data: the file still parses
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=r"model\.safetensors: corrupt \(sha256"):
         load_checkpoint(path)
 
 

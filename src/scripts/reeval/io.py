@@ -1,4 +1,5 @@
-"""Atomic writes and hashing: an interrupted run never leaves a half-written file."""
+"""Atomic writes and hashing: an interrupted run never leaves a half-written file, and a
+cache written with a checksum is never read back corrupt."""
 
 from __future__ import annotations
 
@@ -10,14 +11,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 CHUNK_BYTES = 1 << 20
+CHECKSUM_SUFFIX = ".sha256"
+
+
+class CorruptFileError(OSError):
+    """A file no longer matches the checksum written beside it."""
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+def atomic_path(target: str | os.PathLike, checksum: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside `target`; move it onto `target` only on success.
 
     The temporary file lives in the same folder (so the final rename is atomic) and
     keeps the target's suffix (so writers that look at the extension still work).
+    With `checksum`, the file's sha256 is written beside it (`<name>.sha256`), for
+    `verify_checksum` and `discard_corrupt` to check before the file is used.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -28,9 +36,49 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        digest = sha256_file(tmp) if checksum else None
         os.replace(tmp, target)
+        if digest is not None:
+            write_text_atomic(checksum_path(target), digest + "\n")
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def checksum_path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + CHECKSUM_SUFFIX)
+
+
+def verify_checksum(path: str | os.PathLike) -> None:
+    """Raise CorruptFileError when `path` differs from the checksum written beside it (a
+    file written without one is not checked)."""
+    recorded = checksum_path(path)
+    if not recorded.is_file():
+        return
+    expected = recorded.read_text().strip()
+    actual = sha256_file(path)
+    if actual != expected:
+        raise CorruptFileError(
+            f"{path}: corrupt (sha256 {actual}, written as {expected}); the build recomputes "
+            "it when rerun (it deletes corrupt caches before any job starts)"
+        )
+
+
+def discard_corrupt(root: str | os.PathLike) -> list[Path]:
+    """Delete every file under `root` that no longer matches its checksum (and orphaned
+    checksums), so that the workflow recomputes it instead of using it. Returns them."""
+    discarded = []
+    for recorded in sorted(Path(root).rglob(f"*{CHECKSUM_SUFFIX}")):
+        path = recorded.with_name(recorded.name.removesuffix(CHECKSUM_SUFFIX))
+        try:
+            if path.exists():
+                verify_checksum(path)
+                continue
+        except CorruptFileError:
+            path.unlink()
+            discarded.append(path)
+        recorded.unlink(missing_ok=True)
+    return discarded
 
 
 def write_text_atomic(target: str | os.PathLike, text: str) -> Path:

@@ -16,7 +16,7 @@ from safetensors.torch import load_file, save_file
 from torch_geometric.data import Data
 
 from reeval.errors import DataError
-from reeval.io import atomic_path
+from reeval.io import atomic_path, verify_checksum
 
 ELEMENTS = [
     "H",
@@ -132,16 +132,18 @@ def save_graphs(graphs: list[Data], path: Path) -> None:
         "atom_ptr": atom_ptr,
         "edge_ptr": edge_ptr,
     }
-    with atomic_path(path) as tmp:
+    with atomic_path(path, checksum=True) as tmp:
         save_file(tensors, str(tmp))
 
 
 def load_graphs(path: Path) -> list[Data]:
     try:
+        verify_checksum(path)
         t = load_file(str(path))
     except Exception as exc:
         raise DataError(
-            f"{path}: cannot load the graph cache ({exc}); delete it to rebuild"
+            f"{path}: cannot load the graph cache ({exc}); "
+            "rerun the build, which deletes and recomputes a corrupt cache"
         ) from exc
     graphs = []
     for m in range(len(t["atom_ptr"]) - 1):

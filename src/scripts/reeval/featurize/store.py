@@ -14,7 +14,7 @@ from safetensors.numpy import load_file, save_file
 from reeval.errors import DataError
 from reeval.featurize import components, human
 from reeval.featurize.molecules import ReactionMolecules
-from reeval.io import atomic_path, write_parquet_atomic
+from reeval.io import atomic_path, verify_checksum, write_parquet_atomic
 
 MOLECULES = "molecules.parquet"
 MEMBERSHIP = "membership.parquet"
@@ -86,7 +86,7 @@ def build_feature_store(
         }
         arrays["random"] = components.random_control(reactions, widths, settings.random_seed)
     metadata = {"columns": json.dumps(names), "mordred_dropped": str(dropped)}
-    with atomic_path(out_dir / HUMAN) as tmp:
+    with atomic_path(out_dir / HUMAN, checksum=True) as tmp:
         save_file(arrays, str(tmp), metadata=metadata)
     return FeatureSummary(
         len(molecules.smiles),
@@ -111,10 +111,12 @@ def load_graph_cache(feature_dir: Path):
 def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(reaction ids, the requested feature blocks side by side)."""
     try:
+        verify_checksum(feature_dir / HUMAN)
         arrays = load_file(str(feature_dir / HUMAN))
     except Exception as exc:
         raise DataError(
-            f"{feature_dir / HUMAN}: cannot load ({exc}); delete it to recompute"
+            f"{feature_dir / HUMAN}: cannot load ({exc}); "
+            "rerun the build, which deletes and recomputes a corrupt cache"
         ) from exc
     missing = [k for k in kinds if k not in arrays]
     if missing:

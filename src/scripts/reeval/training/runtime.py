@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from reeval.errors import ConfigError, DataError
-from reeval.io import atomic_path
+from reeval.io import atomic_path, verify_checksum
 
 
 class TrainingError(RuntimeError):
@@ -74,7 +74,7 @@ def optimisation_step(
 def save_checkpoint(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
     """Tensors in safetensors, with string metadata (JSON strings for structured values)."""
     clean = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
-    with atomic_path(path) as tmp:
+    with atomic_path(path, checksum=True) as tmp:
         save_file(clean, str(tmp), metadata=metadata)
 
 
@@ -83,12 +83,14 @@ def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]
     from safetensors import safe_open
 
     try:
+        verify_checksum(path)
         with safe_open(str(path), framework="pt") as handle:
             metadata = handle.metadata() or {}
         return load_file(str(path)), metadata
     except Exception as exc:
         raise DataError(
-            f"{path}: cannot load the checkpoint ({exc}); delete it to recompute"
+            f"{path}: cannot load the checkpoint ({exc}); "
+            "rerun the build, which deletes and recomputes a corrupt cache"
         ) from exc
 
 

@@ -1,0 +1,147 @@
+"""The heavy rules on a SLURM cluster through profiles/slurm-gpu, with stand-in `sbatch` and
+`sacct` on PATH (slow): each job is submitted with its rule's threads, memory, time and GPU
+request, and gives the same results as the local build it reruns."""
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from e2e_support import built_article, run
+
+pytestmark = pytest.mark.slow
+
+# target -> (rule, threads, mem_mb, runtime in minutes, GPUs asked for by profiles/slurm-gpu)
+JOBS = {
+    "src/data/results/baselines/bh/dft_rf/FullCV_01/seed0/frac1/metrics.json": (
+        "train_baseline",
+        2,
+        3000,
+        60,
+        0,
+    ),
+    "src/data/results/baselines/bh/mpnn/FullCV_01/seed0/frac1/metrics.json": (
+        "train_baseline",
+        1,
+        3000,
+        60,
+        1,
+    ),
+    "src/data/models/bh/all/embeddings.safetensors": ("embed_reactions", 1, 2000, 20, 1),
+    "src/data/results/yield_model/bh/full/FullCV_01/seed0/metrics.json": (
+        "train_yield_model",
+        1,
+        2000,
+        60,
+        1,
+    ),
+    "src/data/materials/texts.parquet": ("describe_materials", 2, 4000, 120, 0),
+}
+
+# sbatch records its options and the job's properties, runs the job script to its end
+# (a cluster that finishes at once) and prints a job id; sacct reports how it ended.
+STAND_IN_SBATCH = """#!{python}
+import json, os, subprocess, sys
+from pathlib import Path
+from snakemake.utils import read_job_properties
+record = Path(os.environ["STAND_IN_SLURM"])
+record.mkdir(exist_ok=True)
+job_id = str(1000 + len(list(record.glob("*.json"))))
+script = sys.argv[-1]
+properties = read_job_properties(script)
+rc = subprocess.run(["bash", script]).returncode
+(record / f"{{job_id}}.json").write_text(
+    json.dumps({{"options": sys.argv[1:-1], "properties": properties, "rc": rc}})
+)
+print(job_id)
+"""
+STAND_IN_SACCT = """#!{python}
+import json, os, sys
+from pathlib import Path
+job = json.loads((Path(os.environ["STAND_IN_SLURM"]) / f"{{sys.argv[2]}}.json").read_text())
+print("COMPLETED" if job["rc"] == 0 else "FAILED")
+"""
+
+
+def install_stand_ins(folder: Path) -> None:
+    folder.mkdir()
+    for name, text in [("sbatch", STAND_IN_SBATCH), ("sacct", STAND_IN_SACCT)]:
+        path = folder / name
+        path.write_text(text.format(python=sys.executable))
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+
+def results(article: Path) -> dict:
+    out = {}
+    for target in JOBS:
+        path = article / target
+        if path.suffix == ".json":
+            out[target] = json.loads(path.read_text())
+        elif path.suffix == ".parquet":
+            out[target] = pl.read_parquet(path).to_dicts()
+    return out
+
+
+@pytest.fixture(scope="module")
+def cluster_run(repo_root, mirror, tmp_path_factory):
+    article, env = built_article(repo_root, mirror, tmp_path_factory.mktemp("article"))
+    local = results(article)
+    stand_ins = tmp_path_factory.mktemp("slurm")
+    install_stand_ins(stand_ins / "bin")
+    env = {
+        **env,
+        "PATH": f"{stand_ins / 'bin'}:{env['PATH']}",
+        "STAND_IN_SLURM": str(stand_ins / "jobs"),
+    }
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--profile",
+            "profiles/slurm-gpu",
+            "--forcerun",
+            *sorted({rule for rule, *_ in JOBS.values()}),
+            "--",
+            *JOBS,
+        ],
+        article,
+        env,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    jobs = [json.loads(p.read_text()) for p in sorted((stand_ins / "jobs").glob("*.json"))]
+    return article, local, jobs
+
+
+def option(options: list[str], name: str) -> str | None:
+    values = [o.split("=", 1)[1] for o in options if o.startswith(f"--{name}=")]
+    return values[0] if values else None
+
+
+def test_each_heavy_rule_is_submitted_with_its_resources(cluster_run):
+    _, _, jobs = cluster_run
+    submitted = {os.path.normpath(j["properties"]["output"][0]): j for j in jobs}
+    # a rule's first output names the job; the baselines write predictions first
+    for target, (rule, threads, mem_mb, runtime, gpus) in JOBS.items():
+        first = target.replace("metrics.json", "predictions.parquet")
+        if rule == "describe_materials":
+            first = "src/data/materials/pool.parquet"
+        job = submitted.get(first)
+        assert job is not None, (target, sorted(submitted))
+        assert job["properties"]["rule"] == rule and job["rc"] == 0
+        options = job["options"]
+        assert option(options, "cpus-per-task") == str(threads), (target, options)
+        assert option(options, "mem") == f"{mem_mb}M", (target, options)
+        assert option(options, "time") == str(runtime), (target, options)
+        assert option(options, "gres") == (f"gpu:{gpus}" if gpus else None), (target, options)
+        assert option(options, "output").startswith("logs/slurm/")
+    assert len(jobs) == len(JOBS)  # nothing else was resubmitted
+
+
+def test_cluster_results_equal_the_local_ones(cluster_run):
+    article, local, _ = cluster_run
+    assert results(article) == local

@@ -1,0 +1,37 @@
+"""Atomic writes and checksummed caches (reeval.io)."""
+
+import pytest
+
+from reeval.io import (
+    CorruptFileError,
+    atomic_path,
+    checksum_path,
+    discard_corrupt,
+    verify_checksum,
+)
+
+
+def test_an_interrupted_write_leaves_no_file(tmp_path):
+    target = tmp_path / "out.bin"
+    with pytest.raises(RuntimeError), atomic_path(target, checksum=True) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("killed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupt_caches_are_discarded_and_good_ones_kept(tmp_path):
+    good, bad, plain = (tmp_path / "a" / n for n in ("good.bin", "bad.bin", "plain.bin"))
+    for path in (good, bad):
+        with atomic_path(path, checksum=True) as tmp:
+            tmp.write_bytes(b"features" * 100)
+    plain.write_bytes(b"written without a checksum")
+    verify_checksum(good)
+    verify_checksum(plain)  # nothing to check against
+    bad.write_bytes(b"features" * 99 + b"featureX")
+    with pytest.raises(CorruptFileError, match=r"bad\.bin: corrupt"):
+        verify_checksum(bad)
+    orphan = checksum_path(tmp_path / "a" / "gone.bin")
+    orphan.write_text("0" * 64)
+    assert discard_corrupt(tmp_path) == [bad]
+    assert good.exists() and checksum_path(good).exists() and plain.exists()
+    assert not bad.exists() and not checksum_path(bad).exists() and not orphan.exists()
