@@ -92,3 +92,33 @@ def test_showyourwork_figure_dependencies_are_workflow_outputs(repo_root):
         assert (repo_root / script).is_file(), script
         assert all(d.startswith(("src/data/", "src/scripts/reeval/")) for d in deps)
         assert all((repo_root / d).is_file() for d in deps if d.startswith("src/scripts/"))
+
+
+UNSAFE_LOADS = {
+    r"\btorch\.load\((?![^)]*weights_only\s*=\s*True)": "torch.load without weights_only=True",
+    r"\bpickle\.loads?\(": "pickle.load",
+    r"\bjoblib\.load\(": "joblib.load (pickle)",
+    r"\bread_pickle\(": "read_pickle",
+    r"\bnp\.load\((?![^)]*allow_pickle\s*=\s*False)": "np.load without allow_pickle=False",
+}
+
+
+def test_no_input_reaches_pickle(repo_root):
+    """Caches and checkpoints are safetensors, Parquet, JSON or pickle-free .npy/.npz files:
+    nothing the workflow reads can run code when loaded."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.py", "*.smk", "Snakefile"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    found = []
+    for name in tracked:
+        if name == "tests/test_repository.py":
+            continue
+        text = (repo_root / name).read_text(encoding="utf-8")
+        found += [
+            f"{name}: {why}" for pattern, why in UNSAFE_LOADS.items() if re.search(pattern, text)
+        ]
+    assert not found, found

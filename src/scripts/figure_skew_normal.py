@@ -8,7 +8,7 @@ from reeval.render.figures import mark_locations, new_figure, save_figure
 
 
 def main() -> None:
-    sample = np.load(paths.derived / "skew_normal_sample.npy")
+    sample = np.load(paths.derived / "skew_normal_sample.npy", allow_pickle=False)
     fig, ax = new_figure(width=3.3, height=2.4)
     ax.hist(sample, bins=100, color="0.75", edgecolor="none")
     mark_locations(ax, sample, digits=0)

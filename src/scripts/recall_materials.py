@@ -118,7 +118,9 @@ def main() -> None:
     pool = pl.read_parquet(args.pool)
     arrays = dict(np.load(args.arrays, allow_pickle=False))
     write_parquet_atomic(recall_table(pool, arrays, cfg["recall_k"]), args.recall_out)
-    agreement, n = agreement_table(pool, arrays, np.load(args.matbert), cfg["agreement_ks"])
+    agreement, n = agreement_table(
+        pool, arrays, np.load(args.matbert, allow_pickle=False), cfg["agreement_ks"]
+    )
     write_parquet_atomic(agreement, args.agreement_out)
     print(f"agreement with MatBERT over {n} of the authors' structures")
     write_parquet_atomic(umap_table(pool, arrays, cfg["umap"]), args.umap_out)
