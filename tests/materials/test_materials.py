@@ -128,6 +128,9 @@ def test_structure_text_is_cached_per_structure(queries, tmp_path):
     records[0].structure.perturb(0.05, 0.05)
     changed = text.describe_structures(records, cache, progress=False)
     assert changed["text"].to_list()[0] != "cached" and changed["text"].to_list()[1] == "cached"
+    # other robocrys settings: described again
+    minerals = text.describe_structures(records[1:], cache, mineral_matching=True, progress=False)
+    assert minerals["text"].to_list() != ["cached"]
 
 
 def test_mmoe_gates_sum_to_one_and_it_overfits_a_tiny_set():

@@ -54,7 +54,9 @@ def describe_structures(
     structure fingerprint still matches; returns the table (the caller writes it)."""
     cached = read_cache(cache_path)
     known = {(r["id"], r["fingerprint"]): r for r in cached.iter_rows(named=True)}
-    keys = [(r.id, r.fingerprint()) for r in records]
+    # the robocrys settings are part of the key: a description made with other settings
+    # is not reused
+    keys = [(r.id, f"{r.fingerprint()}|minerals={mineral_matching}") for r in records]
     todo = [(key, r) for key, r in zip(keys, records, strict=False) if key not in known]
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, threads)) as pool:
