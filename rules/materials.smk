@@ -50,6 +50,7 @@ rule describe_materials:
         f"{LOGS}/materials/describe.log",
     benchmark:
         f"{BENCHMARKS}/materials/describe.tsv"
+    priority: CRITICAL_PATH
     threads: 2
     resources:
         mem_mb=4000,
@@ -86,6 +87,7 @@ rule embed_materials:
         f"{LOGS}/materials/embed.log",
     benchmark:
         f"{BENCHMARKS}/materials/embed.tsv"
+    priority: CRITICAL_PATH
     threads: 2
     resources:
         mem_mb=4000,
@@ -154,6 +156,7 @@ rule train_materials_models:
         f"{LOGS}/materials/train.log",
     benchmark:
         f"{BENCHMARKS}/materials/train.tsv"
+    priority: CRITICAL_PATH
     threads: 1
     resources:
         mem_mb=3000,

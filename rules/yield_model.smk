@@ -64,6 +64,7 @@ rule featurize_reactions:
         f"{LOGS}/featurize_{{dataset}}.log",
     benchmark:
         f"{BENCHMARKS}/featurize_{{dataset}}.tsv"
+    priority: CRITICAL_PATH
     threads: 1
     resources:
         mem_mb=2000,
@@ -97,6 +98,7 @@ rule pretrain_encoders:
         f"{LOGS}/pretrain_{{dataset}}_{{scope}}.log",
     benchmark:
         f"{BENCHMARKS}/pretrain_{{dataset}}_{{scope}}.tsv"
+    priority: CRITICAL_PATH
     threads: 2
     resources:
         mem_mb=4000,
@@ -128,6 +130,7 @@ rule embed_reactions:
         f"{LOGS}/embed_{{dataset}}_{{scope}}.log",
     benchmark:
         f"{BENCHMARKS}/embed_{{dataset}}_{{scope}}.tsv"
+    priority: CRITICAL_PATH
     threads: 1
     resources:
         mem_mb=2000,
