@@ -6,7 +6,7 @@ CORES ?= $(shell nproc)
 export PATH := $(VENV)/shims:$(VENV)/bin:$(PATH)
 export REEVAL_VENV := $(VENV)
 
-.PHONY: setup paper test test-slow test-all numbers check-pdf lint lock clean
+.PHONY: setup paper test test-slow test-all numbers verify check-pdf lint lock clean
 
 setup:
 	@bash tools/setup.sh
@@ -28,6 +28,17 @@ test-all: setup
 numbers: setup
 	@python tools/list_numbers.py
 
+# `make verify NAME=x` (or `make verify x`): rerun the rule behind number x in a scratch copy
+ifeq (verify,$(firstword $(MAKECMDGOALS)))
+  NAME ?= $(word 2,$(MAKECMDGOALS))
+  ifneq ($(NAME),)
+    $(eval $(NAME):;@:)
+  endif
+endif
+verify: setup
+	@test -n "$(NAME)" || { echo "usage: make verify NAME=<number> (make numbers lists them)"; exit 2; }
+	@python tools/verify_number.py $(NAME) --cores $(CORES)
+
 check-pdf: setup
 	python tools/check_pdf.py ms.pdf
 
@@ -39,4 +50,4 @@ lock:
 
 clean:
 	showyourwork clean --force || true
-	rm -rf src/data/raw src/data/tidy src/tex/output/*.txt src/tex/output/*.tex
+	rm -rf src/data/raw src/data/tidy src/tex/output/*.txt src/tex/output/*.tex src/tex/output/*.json .verify

@@ -2,6 +2,7 @@
 # through \variable{}), numbers to src/tex/output/*.txt (one value per file).
 from reeval.reactions.summary import variable_names as reaction_variable_names
 from reeval.stats.illustration import PARAMETER_VARIABLES, VARIABLES as SKEW_VARIABLES
+from snakemake.exceptions import WorkflowError
 
 
 for _dataset in ["bh", "sm"]:
@@ -79,3 +80,67 @@ rule provenance_table:
     shell:
         "python {input.script} --manifest {input.manifest:q} --table {output.table:q} "
         "--output-dir {OUTPUT} 2>&1 | tee {log:q}"
+
+
+# The number manifest: every file of src/tex/output with its value and hash, the rule and
+# script behind it, the hashes of that rule's inputs, and the profile sections it depends
+# on (its own and its upstream rules'). Every rule writing into src/tex/output must be
+# listed here: the workflow refuses to start otherwise.
+CONFIG_SECTIONS = {
+    "summarise_bh": ["data", "robust"],
+    "summarise_sm": ["data", "robust"],
+    "skew_normal_illustration": ["skew_normal"],
+    "provenance_table": ["data"],
+    "summarise_yield_model": ["data", "features", "yield_model"],
+    "summarise_comparison": ["data", "features", "yield_model", "baselines"],
+    "summarise_materials": ["data", "materials"],
+}
+NUMBER_MANIFEST = f"{OUTPUT}/manifest.json"
+
+
+def article_rules():
+    """RuleProvenance of every rule that writes into src/tex/output."""
+    from reeval.render.manifest import RuleProvenance
+
+    found = []
+    for r in workflow.rules:
+        outputs = [str(f) for f in r.output if str(f).startswith(f"{OUTPUT}/")]
+        outputs = [f for f in outputs if f != NUMBER_MANIFEST]
+        if not outputs:
+            continue
+        if r.name not in CONFIG_SECTIONS:
+            raise WorkflowError(
+                f"rule {r.name} writes into {OUTPUT} but is not in CONFIG_SECTIONS of "
+                "rules/article.smk: add it with the profile sections it depends on"
+            )
+        inputs = [str(f) for f in r.input if isinstance(f, str)]
+        scripts = [f for f in inputs if f.startswith("src/scripts/") and "/reeval/" not in f]
+        found.append(
+            RuleProvenance(r.name, scripts[0] if scripts else None, inputs, outputs,
+                           CONFIG_SECTIONS[r.name])
+        )
+    return found
+
+
+rule number_manifest:
+    message:
+        "Writing the number manifest (values, hashes, rules, inputs, settings)..."
+    input:
+        outputs=lambda w: sorted(f for r in article_rules() for f in r.outputs),
+        script="src/scripts/write_number_manifest.py",
+        library=library("render"),
+    output:
+        NUMBER_MANIFEST,
+    params:
+        provenance=lambda w: json.dumps([vars(r) for r in article_rules()], sort_keys=True),
+        config=json.dumps(CFG, sort_keys=True),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/number_manifest.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    shell:
+        "python {input.script} --provenance {params.provenance:q} --config {params.config:q} "
+        "--out {output:q} 2>&1 | tee {log:q}"

@@ -90,7 +90,9 @@ def test_showyourwork_figure_dependencies_are_workflow_outputs(repo_root):
     config = load_yaml(repo_root / "showyourwork.yml")
     for script, deps in config["dependencies"].items():
         assert (repo_root / script).is_file(), script
-        assert all(d.startswith(("src/data/", "src/scripts/reeval/")) for d in deps)
+        assert all(
+            d.startswith(("src/data/", "src/scripts/reeval/", "src/tex/output/")) for d in deps
+        )
         assert all((repo_root / d).is_file() for d in deps if d.startswith("src/scripts/"))
 
 

@@ -4,13 +4,14 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 import check_pdf
 import list_numbers
 import mend_ratelimiter
+from reeval.io import sha256_file
+from reeval.render.manifest import RuleProvenance, build_manifest
 
 
 def test_ratelimiter_mend_is_idempotent(tmp_path, monkeypatch):
@@ -101,16 +102,39 @@ def test_pdf_check_finds_present_and_missing_numbers(tmp_path):
     assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"c.txt": "-4.2"}
 
 
-def test_number_listing_describes_values_and_tables(tmp_path):
-    (tmp_path / "n.txt").write_text("3955\n")
-    (tmp_path / "t.tex").write_text(
-        textwrap.dedent(r"""
-        \begin{tabular}{lr}
-        a & b \\
-        1 & 2 \\
-        \end{tabular}
-    """)
+def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypatch):
+    out = tmp_path / "src/tex/output"
+    out.mkdir(parents=True)
+    (out / "n.txt").write_text("3955\n")
+    (out / "t.tex").write_text("\\begin{tabular}{l}a \\\\\n\\end{tabular}\n")
+    (tmp_path / "in.parquet").write_bytes(b"data")
+    rule = RuleProvenance(
+        "summarise_bh",
+        "src/scripts/s.py",
+        ["in.parquet", "src/scripts/s.py"],
+        ["src/tex/output/n.txt", "src/tex/output/t.tex"],
+        ["robust"],
     )
-    assert list_numbers.describe_value(tmp_path / "n.txt") == "3955"
-    assert list_numbers.describe_value(tmp_path / "t.tex") == "table, 2 rows incl. header"
-    assert list_numbers.describe_inputs(list("abcdef")) == "a, b, c, d and 2 more"
+    config = {"profile": "quick", "robust": {"seed": 1, "confidence": 0.95}, "data": {"x": 1}}
+    manifest = build_manifest([rule], config, root=tmp_path)
+    assert manifest["numbers"]["n"] == {
+        "file": "src/tex/output/n.txt",
+        "kind": "number",
+        "value": "3955",
+        "sha256": sha256_file(out / "n.txt"),
+        "rule": "summarise_bh",
+    }
+    assert manifest["numbers"]["t"]["kind"] == "table" and manifest["numbers"]["t"]["value"] is None
+    entry = manifest["rules"]["summarise_bh"]
+    assert entry["inputs"] == {
+        "in.parquet": sha256_file(tmp_path / "in.parquet"),
+        "src/scripts/s.py": "missing",
+    }
+    assert entry["config"] == {"robust.confidence": 0.95, "robust.seed": 1}  # not data.x
+    monkeypatch.setattr(list_numbers, "ROOT", tmp_path)
+    lines = list_numbers.describe("n", manifest["numbers"]["n"], entry, all_inputs=False)
+    assert lines[0] == "n: 3955" and "robust.seed=1" in lines[-1]
+    assert any(sha256_file(tmp_path / "in.parquet")[:16] in line for line in lines)
+    (out / "n.txt").write_text("3956\n")
+    changed = list_numbers.describe("n", manifest["numbers"]["n"], entry, all_inputs=False)
+    assert "CHANGED since the build" in changed[0]

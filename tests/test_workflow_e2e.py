@@ -131,3 +131,24 @@ def test_yield_model_end_to_end_on_one_split_is_deterministic(built):
     predictions = pl.read_parquet(article / YIELD_RUN / "predictions.parquet")
     assert predictions.columns == ["reaction_id", "y", "mu", "sigma"]
     assert predictions.height == 1188 and (predictions["sigma"] > 0).all()
+
+
+def test_every_number_is_in_the_manifest_and_one_reproduces(built):
+    article, env = built
+    manifest = json.loads((article / "src/tex/output/manifest.json").read_text())
+    generated = {p.stem for p in (article / "src/tex/output").glob("*.txt")}
+    assert generated and generated <= set(manifest["numbers"])
+    listing = run([sys.executable, "tools/list_numbers.py"], article, env)
+    assert listing.returncode == 0 and "CHANGED" not in listing.stdout
+    assert "rule summarise_yield_model, script src/scripts/summarise_yield_model.py" in (
+        listing.stdout
+    )
+    assert "yield_model.train.epochs=" in listing.stdout  # the settings behind a number
+    verified = run([sys.executable, "tools/verify_number.py", "data_n_files"], article, env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr[-3000:]
+    assert "data_n_files reproduces: 68" in verified.stdout
+    # a built value that the rerun does not give is reported, with exit status 1
+    manifest["numbers"]["data_n_files"]["sha256"] = "0" * 64
+    (article / "src/tex/output/manifest.json").write_text(json.dumps(manifest))
+    differs = run([sys.executable, "tools/verify_number.py", "data_n_files"], article, env)
+    assert differs.returncode == 1 and "does NOT reproduce" in differs.stdout

@@ -1,95 +1,61 @@
-"""Reviewer aid (`make numbers`): every generated file of src/tex/output, with its value,
-the Snakemake rule and the script that made it, and that rule's inputs.
+"""Reviewer aid (`make numbers`): every generated file of src/tex/output with its value, the
+Snakemake rule and script that made it, the sha256 of that rule's inputs, and the profile
+settings it depends on, from the number manifest the build writes
+(src/tex/output/manifest.json, rule number_manifest in rules/article.smk). A file whose
+hash no longer matches the manifest is flagged.
 
-The rule of each file comes from Snakemake itself (`--detailed-summary` of the workflow
-in ./Snakefile), so the listing cannot drift from what the build runs.
-
-    python tools/list_numbers.py [--output-dir src/tex/output]
+    python tools/list_numbers.py [--manifest src/tex/output/manifest.json] [--all-inputs]
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import re
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT_PATTERN = re.compile(r"src/scripts/[\w/]+\.py")
-MAX_INPUTS_SHOWN = 4
+sys.path.insert(0, str(ROOT / "src/scripts"))
+
+from reeval.errors import ReevalError  # noqa: E402
+from reeval.io import sha256_file  # noqa: E402
+from reeval.render.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
+
+INPUTS_SHOWN = 6
 
 
-@dataclass(frozen=True)
-class Provenance:
-    rule: str
-    script: str
-    inputs: list[str]
-
-
-def provenance(targets: list[str]) -> dict[str, Provenance]:
-    """{output file: Provenance} from `snakemake --detailed-summary`."""
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--nolock",
-        "--cores",
-        "1",
-        "--detailed-summary",
-        *targets,
-    ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(f"numbers: snakemake --detailed-summary failed:\n{result.stderr}")
-    header_at = result.stdout.find("output_file\t")
-    rows = csv.DictReader(io.StringIO(result.stdout[header_at:]), delimiter="\t")
-    found = {}
-    for row in rows:
-        inputs = [p for p in row["input-file(s)"].split(",") if p and not p.endswith(".py")]
-        match = SCRIPT_PATTERN.search(row["shellcmd"]) or SCRIPT_PATTERN.search(
-            row["input-file(s)"]
-        )
-        found[row["output_file"]] = Provenance(row["rule"], match.group() if match else "-", inputs)
-    return found
-
-
-def describe_value(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".tex":
-        rows = sum(line.rstrip().endswith("\\\\") for line in text.splitlines())
-        return f"table, {rows} rows incl. header"
-    return text.strip()
-
-
-def describe_inputs(inputs: list[str]) -> str:
-    if len(inputs) <= MAX_INPUTS_SHOWN:
-        return ", ".join(inputs) or "-"
-    shown = ", ".join(inputs[:MAX_INPUTS_SHOWN])
-    return f"{shown} and {len(inputs) - MAX_INPUTS_SHOWN} more"
+def describe(name: str, entry: dict, rule: dict, all_inputs: bool) -> list[str]:
+    path = ROOT / entry["file"]
+    value = entry["value"] if entry["kind"] == "number" else "table"
+    if not path.is_file():
+        state = "  (MISSING: rebuild)"
+    elif sha256_file(path) != entry["sha256"]:
+        state = "  (CHANGED since the build: rebuild or `make verify`)"
+    else:
+        state = ""
+    lines = [f"{name}: {value}{state}", f"    rule {entry['rule']}, script {rule['script']}"]
+    inputs = sorted(rule["inputs"].items())
+    shown = inputs if all_inputs else inputs[:INPUTS_SHOWN]
+    lines += [f"    input {digest[:16]}  {p}" for p, digest in shown]
+    if len(shown) < len(inputs):
+        lines.append(f"    ... and {len(inputs) - len(shown)} more inputs (--all-inputs)")
+    settings = ", ".join(f"{k}={v}" for k, v in sorted(rule["config"].items()))
+    lines.append(f"    settings: {settings or '-'}")
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output-dir", type=Path, default=ROOT / "src/tex/output")
+    parser.add_argument("--manifest", type=Path, default=ROOT / "src/tex/output" / MANIFEST_NAME)
+    parser.add_argument("--all-inputs", action="store_true", help="list every input file")
     args = parser.parse_args()
-    files = sorted(p for p in args.output_dir.iterdir() if p.suffix in {".txt", ".tex"})
-    if not files:
-        print(f"numbers: {args.output_dir} is empty; build the article first (make paper)")
+    try:
+        manifest = read_manifest(args.manifest)
+    except ReevalError as error:
+        print(f"numbers: {error}", file=sys.stderr)
         return 1
-    targets = [str(p.resolve().relative_to(ROOT)) for p in files]
-    origin = provenance(targets)
-    for path, target in zip(files, targets, strict=True):
-        source = origin.get(target)
-        print(f"{path.name}: {describe_value(path)}")
-        if source is None:
-            print("    made by: no rule of the workflow (a stale file?)")
-            continue
-        print(f"    rule {source.rule}, script {source.script}")
-        print(f"    inputs: {describe_inputs(source.inputs)}")
+    print(f"profile {manifest['profile']}, commit {manifest['commit']}")
+    for name, entry in sorted(manifest["numbers"].items()):
+        print("\n".join(describe(name, entry, manifest["rules"][entry["rule"]], args.all_inputs)))
     return 0
 
 
