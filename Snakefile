@@ -83,3 +83,15 @@ include: "rules/yield_model.smk"
 include: "rules/baselines.smk"
 include: "rules/materials.smk"
 include: "rules/article.smk"
+
+
+# On a cluster (profiles/slurm*), these light jobs run where Snakemake runs, not as sbatch
+# jobs: fetching needs the mirror or the network (compute nodes often have neither), the
+# others take seconds.
+localrules:
+    fetch_data,
+    summarise_bh,
+    summarise_sm,
+    skew_normal_illustration,
+    provenance_table,
+    number_manifest,
