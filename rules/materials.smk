@@ -1,5 +1,6 @@
-# Stage 6: the materials study (Qu et al. 2024). describe -> embed -> recall / property
-# models -> summary. robocrys, matminer and umap are imported only by the rules that use them.
+# Stage 6: the materials study (Qu et al. 2024). describe -> embed -> recall | property
+# models | MMoE (side by side) -> summary. robocrys, matminer and umap are imported only by
+# the rules that use them.
 from reeval.materials.summary import MATERIALS_NUMBERS
 
 MT = CFG["materials"]
@@ -133,29 +134,26 @@ rule recall_materials:
         "--umap-out {output.umap:q} 2>&1 | tee {log:q}"
 
 
-rule train_materials_models:
+rule train_property_models:
     message:
-        "Training the property MLPs and the thermoelectric MMoE..."
+        "Training the property MLPs of every representation (embedding quality)..."
     input:
         pool=rules.describe_materials.output.pool,
         arrays=rules.embed_materials.output.arrays,
         compositions=rules.embed_materials.output.compositions,
         aflow=rules.embed_materials.output.aflow,
-        thermoelectrics=rules.embed_materials.output.thermoelectrics,
-        script="src/scripts/train_materials_models.py",
+        script="src/scripts/train_property_models.py",
         library=library("materials", "training", "stats"),
     output:
-        embedding=f"{MATERIALS}/embedding_quality.parquet",
-        thermoelectric=f"{MATERIALS}/thermoelectric_models.parquet",
-        predictions=f"{MATERIALS}/pool_predictions.parquet",
+        f"{MATERIALS}/embedding_quality.parquet",
     params:
         settings=MATERIALS_SETTINGS,
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/train.log",
+        f"{LOGS}/materials/property_models.log",
     benchmark:
-        f"{BENCHMARKS}/materials/train.tsv"
+        f"{BENCHMARKS}/materials/property_models.tsv"
     priority: CRITICAL_PATH
     threads: 1
     resources:
@@ -165,12 +163,41 @@ rule train_materials_models:
     shell:
         "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
         "--compositions {input.compositions:q} --aflow {input.aflow:q} "
-        "--thermoelectrics {input.thermoelectrics:q} --settings {params.settings:q} "
-        "--threads {threads} --embedding-out {output.embedding:q} "
-        "--thermoelectric-out {output.thermoelectric:q} "
+        "--settings {params.settings:q} --threads {threads} --out {output:q} 2>&1 | tee {log:q}"
+
+
+rule train_mmoe:
+    message:
+        "Training the thermoelectric MMoE and single-task MLPs; predicting the pool..."
+    input:
+        pool=rules.describe_materials.output.pool,
+        arrays=rules.embed_materials.output.arrays,
+        compositions=rules.embed_materials.output.compositions,
+        thermoelectrics=rules.embed_materials.output.thermoelectrics,
+        script="src/scripts/train_mmoe.py",
+        library=library("materials", "training", "stats"),
+    output:
+        runs=f"{MATERIALS}/thermoelectric_models.parquet",
+        predictions=f"{MATERIALS}/pool_predictions.parquet",
+    params:
+        settings=MATERIALS_SETTINGS,
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/mmoe.log",
+    benchmark:
+        f"{BENCHMARKS}/materials/mmoe.tsv"
+    priority: CRITICAL_PATH
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=120,
+        gpu=NEURAL_GPUS,
+    shell:
+        "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
+        "--compositions {input.compositions:q} --thermoelectrics {input.thermoelectrics:q} "
+        "--settings {params.settings:q} --threads {threads} --runs-out {output.runs:q} "
         "--predictions-out {output.predictions:q} 2>&1 | tee {log:q}"
-
-
 
 
 rule summarise_materials:
@@ -182,9 +209,9 @@ rule summarise_materials:
         failures=rules.describe_materials.output.failures,
         recall=rules.recall_materials.output.recall,
         agreement=rules.recall_materials.output.agreement,
-        embedding=rules.train_materials_models.output.embedding,
-        thermoelectric=rules.train_materials_models.output.thermoelectric,
-        predictions=rules.train_materials_models.output.predictions,
+        embedding=rules.train_property_models.output[0],
+        thermoelectric=rules.train_mmoe.output.runs,
+        predictions=rules.train_mmoe.output.predictions,
         te_table=rules.embed_materials.output.thermoelectrics,
         te_counts=rules.embed_materials.output.counts,
         published=raw("materials/crabnet_aflow/all_metrics.csv"),

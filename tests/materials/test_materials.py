@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from reeval.errors import ConfigError
-from reeval.materials import language, recall, representations, structures, text
+from reeval.materials import experiments, language, recall, representations, structures, text
 from reeval.materials.mmoe import MMoE
 from reeval.materials.property_models import fit_predict
 from reeval.materials.thermoelectrics import load_thermoelectrics, temperature_one_hot
@@ -201,3 +201,12 @@ def test_candidates_are_ranked_by_closeness_of_predicted_properties():
     assert ranked["candidate"].to_list() == ["pool:same", "pool:far"]
     assert ranked["score"][0] == pytest.approx(0.0)
     assert ranked["score"][1] == pytest.approx((0.9 + 0.9) / 5)
+
+
+def test_thermoelectric_test_compositions_are_unseen_in_training():
+    formulas = ["PbTe", "PbTe", "Bi2Te3", "SnSe", "SnSe", "CoSb3", "Mg3Sb2", "Cu2Se"] * 3
+    train, test = experiments.group_split(formulas, 0.25, seed=0)
+    assert len(train) + len(test) == len(formulas) and len(test) > 0
+    assert not {formulas[i] for i in train} & {formulas[i] for i in test}
+    again, _ = experiments.group_split(formulas, 0.25, seed=0)
+    np.testing.assert_array_equal(train, again)  # seeded

@@ -1,18 +1,15 @@
-"""Property models of the materials study: an MLP per AFLOW property and per MP elasticity
-modulus from each representation (embedding quality), and the MMoE against single-task MLPs
-on the experimental thermoelectric tasks; then the MMoE's predictions for every pool
-structure at the ranking temperature (for the ranking of recalled candidates)."""
+"""The experiments of the materials study, one function per table of results: embedding
+quality (an MLP per AFLOW property and per MP elasticity modulus, from each representation)
+and thermoelectric ranking (the MMoE against single-task MLPs; the MMoE's predictions for
+every pool structure at the ranking temperature)."""
 
-import argparse
+from __future__ import annotations
+
 import json
-from pathlib import Path
 
 import numpy as np
 import polars as pl
-import torch
 
-from reeval.cli import run
-from reeval.io import write_parquet_atomic
 from reeval.materials.property_models import fit_predict
 from reeval.materials.thermoelectrics import TASKS, temperature_one_hot
 from reeval.stats.metrics import mae as mean_abs_error
@@ -29,7 +26,7 @@ STRUCTURE_REPRESENTATIONS = [
 ]
 
 
-def scores(y: np.ndarray, predicted: np.ndarray) -> dict:
+def held_out_scores(y: np.ndarray, predicted: np.ndarray) -> dict:
     ok = ~np.isnan(y)
     return {
         "mae": float(mean_abs_error(y[ok], predicted[ok])),
@@ -57,7 +54,7 @@ def aflow_runs(splits: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
                         "property": prop,
                         "representation": rep,
                         "seed": seed,
-                        **scores(y[test], predicted[test]),
+                        **held_out_scores(y[test], predicted[test]),
                     }
                 )
     return rows
@@ -87,7 +84,7 @@ def elasticity_runs(pool: pl.DataFrame, arrays, cfg: dict) -> list[dict]:
                         "property": prop,
                         "representation": rep,
                         "seed": seed,
-                        **scores(y[test], predicted[test]),
+                        **held_out_scores(y[test], predicted[test]),
                     }
                 )
     return rows
@@ -125,7 +122,7 @@ def thermoelectric_runs(te: pl.DataFrame, compositions, cfg: dict) -> list[dict]
                             "representation": rep,
                             "seed": seed,
                             "task": task,
-                            **scores(y[test, t], predicted[test, t]),
+                            **held_out_scores(y[test, t], predicted[test, t]),
                         }
                     )
     return rows
@@ -159,38 +156,3 @@ def pool_predictions(te, compositions, pool, arrays, cfg: dict) -> pl.DataFrame:
             **{task: predicted[:, t] for t, task in enumerate(TASKS)},
         }
     )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pool", required=True, type=Path)
-    parser.add_argument("--arrays", required=True, type=Path)
-    parser.add_argument("--compositions", required=True, type=Path)
-    parser.add_argument("--aflow", required=True, type=Path)
-    parser.add_argument("--thermoelectrics", required=True, type=Path)
-    parser.add_argument("--settings", required=True)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--embedding-out", required=True, type=Path)
-    parser.add_argument("--thermoelectric-out", required=True, type=Path)
-    parser.add_argument("--predictions-out", required=True, type=Path)
-    args = parser.parse_args()
-    cfg = json.loads(args.settings)
-    torch.set_num_threads(args.threads)
-    pool = pl.read_parquet(args.pool)
-    arrays = dict(np.load(args.arrays, allow_pickle=False))
-    compositions = dict(np.load(args.compositions, allow_pickle=False))
-    compositions["formulas"] = compositions["formulas"].tolist()
-    te = pl.read_parquet(args.thermoelectrics)
-    embedding = aflow_runs(pl.read_parquet(args.aflow), compositions, cfg["property_mlp"])
-    embedding += elasticity_runs(pool, arrays, cfg["property_mlp"])
-    write_parquet_atomic(pl.DataFrame(embedding), args.embedding_out)
-    write_parquet_atomic(
-        pl.DataFrame(thermoelectric_runs(te, compositions, cfg["mmoe"])), args.thermoelectric_out
-    )
-    write_parquet_atomic(
-        pool_predictions(te, compositions, pool, arrays, cfg["mmoe"]), args.predictions_out
-    )
-
-
-if __name__ == "__main__":
-    run(main)
