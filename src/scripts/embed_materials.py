@@ -65,7 +65,7 @@ def main() -> None:
     features["lm"] = np.hstack([structure_text, features["lm_composition"]])
     features["lm_structure"] = structure_text
     features["crystalnn"] = representations.crystalnn_features(
-        [r.structure for r in records_from_frame(pool)]
+        [r.structure for r in records_from_frame(pool)], args.threads
     )
     save_arrays(args.pool_out, ids=np.array(pool["id"].to_list()), **features)
 
