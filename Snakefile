@@ -16,6 +16,7 @@ from snakemake.common import Mode  # noqa: E402
 from reeval.config import load_config, resolve_repo_path  # noqa: E402
 from reeval.data.manifest import load_manifest  # noqa: E402
 from reeval.io import discard_corrupt  # noqa: E402
+from snakemake.io import apply_wildcards  # noqa: E402
 
 # The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
 # here, before any job runs.
@@ -30,14 +31,6 @@ CONDA_ENV = str(Path("environment.yml").resolve())
 # GPUs per neural-network job on a cluster: `--config neural_gpus=1`, as profiles/slurm-gpu
 # sets (resources, so it never reruns anything); tree models and summaries request none.
 NEURAL_GPUS = int(config.get("neural_gpus", 0))
-
-# A cached feature file, encoder or checkpoint that no longer matches the checksum written
-# beside it is deleted before any job runs, so its rule recomputes it (only in the main
-# Snakemake process: never while jobs of this build may be writing).
-if workflow.mode == Mode.default:
-    for _path in discard_corrupt("src/data"):
-        print(f"reeval: {_path} was corrupt (checksum mismatch): deleted, to be recomputed",
-              file=sys.stderr)
 
 # The heads of the long serial chains (materials: describe -> embed -> train; reactions:
 # featurize -> pretrain -> embed) start before the many short jobs, which then fill the
@@ -95,3 +88,26 @@ localrules:
     skew_normal_illustration,
     provenance_table,
     number_manifest,
+
+
+def discard_job_outputs(path):
+    """Delete every output of the job that wrote `path`. Snakemake reruns a job when an
+    output that is *requested* is missing, and the corrupt file may not be the one asked
+    for (a checkpoint beside the metrics)."""
+    for r in workflow.rules:
+        if r.is_producer(path):
+            wildcards = r.get_wildcards(path)
+            for pattern in r.output:
+                Path(apply_wildcards(str(pattern), wildcards)).unlink(missing_ok=True)
+            return
+
+
+# A cached feature file, encoder or checkpoint that no longer matches the checksum written
+# beside it is deleted with its job's other outputs before any job runs, so its rule
+# recomputes them (only in the main Snakemake process: never while jobs of this build may
+# be writing).
+if workflow.mode == Mode.default:
+    for _path in discard_corrupt("src/data"):
+        discard_job_outputs(str(_path))
+        print(f"reeval: {_path} was corrupt (checksum mismatch): deleted with its job's "
+              "outputs, to be recomputed", file=sys.stderr)

@@ -41,8 +41,9 @@ JOBS = {
     "src/data/materials/texts.parquet": ("describe_materials", 2, 4000, 120, 0),
 }
 
-# sbatch records its options and the job's properties, runs the job script to its end
-# (a cluster that finishes at once) and prints a job id; sacct reports how it ended.
+# sbatch records its options and the job's properties, runs the job script to its end with
+# its output in the --output file (a cluster that finishes at once) and prints only a job
+# id, as `sbatch --parsable` does; sacct reports how the job ended.
 STAND_IN_SBATCH = """#!{python}
 import json, os, subprocess, sys
 from pathlib import Path
@@ -52,7 +53,9 @@ record.mkdir(exist_ok=True)
 job_id = str(1000 + len(list(record.glob("*.json"))))
 script = sys.argv[-1]
 properties = read_job_properties(script)
-rc = subprocess.run(["bash", script]).returncode
+log = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--output=")][0]
+with open(log.replace("%j", job_id), "w") as out:  # like SLURM: the job's output to its log
+    rc = subprocess.run(["bash", script], stdout=out, stderr=subprocess.STDOUT).returncode
 (record / f"{{job_id}}.json").write_text(
     json.dumps({{"options": sys.argv[1:-1], "properties": properties, "rc": rc}})
 )

@@ -80,4 +80,12 @@ def test_status_maps_slurm_states(repo_root, tmp_path, monkeypatch):
     assert status.state("7") == "running"  # not in the accounting database yet
     answers.update(squeue="")
     assert status.state("7") == "failed"
+
+    def no_squeue(command, **_):
+        if command[0] == "squeue":
+            raise FileNotFoundError("squeue")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(status.subprocess, "run", no_squeue)
+    assert status.state("7") == "failed"  # neither knows the job
     assert sys.executable  # the scripts run with the project's python (profile: `python`)

@@ -78,6 +78,8 @@ def test_a_build_killed_mid_training_resumes_cleanly(built):
     # nothing of the interrupted run was accepted: its outputs are gone, not half written
     assert not [name for name in OUTPUTS if (article / interrupted / name).exists()]
     finished_mtime = (article / finished / "metrics.json").stat().st_mtime
+    # kill -9 (or a power loss) leaves Snakemake's lock: --unlock once, as its message says
+    assert run(snakemake("--unlock", *targets), article, env).returncode == 0
     resumed = run(snakemake("--rerun-incomplete", *targets), article, env)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert (article / finished / "metrics.json").stat().st_mtime == finished_mtime  # not redone
@@ -95,7 +97,7 @@ def test_a_corrupt_checkpoint_is_recomputed_not_used(built):
     result = run(snakemake(f"{FIRST}/metrics.json"), article, env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
-    assert "model.safetensors was corrupt (checksum mismatch)" in log
+    assert "model.safetensors was corrupt (checksum mismatch): deleted with its job's" in log
     assert "rule train_yield_model:" in log
     assert json.loads((article / FIRST / "metrics.json").read_text()) == metrics
     assert (article / FIRST / "model.safetensors").read_bytes() != bytes(data)

@@ -4,8 +4,16 @@ failed (sacct first; squeue while sacct does not know the job yet)."""
 import subprocess
 import sys
 
-FAILED = {"BOOT_FAIL", "CANCELLED", "DEADLINE", "FAILED", "NODE_FAIL", "OUT_OF_MEMORY",
-          "PREEMPTED", "TIMEOUT"}
+FAILED = {
+    "BOOT_FAIL",
+    "CANCELLED",
+    "DEADLINE",
+    "FAILED",
+    "NODE_FAIL",
+    "OUT_OF_MEMORY",
+    "PREEMPTED",
+    "TIMEOUT",
+}
 
 
 def state(job_id: str) -> str:
@@ -14,13 +22,20 @@ def state(job_id: str) -> str:
     )
     states = [s.split()[0] for s in sacct.stdout.split() if s.strip()]
     if not states:
-        squeue = subprocess.run(["squeue", "-h", "-j", job_id], capture_output=True, text=True)
-        return "running" if squeue.returncode == 0 and squeue.stdout.strip() else "failed"
+        return "running" if queued(job_id) else "failed"
     if states[0] == "COMPLETED":
         return "success"
     if states[0] in FAILED:
         return "failed"
     return "running"
+
+
+def queued(job_id: str) -> bool:
+    try:
+        squeue = subprocess.run(["squeue", "-h", "-j", job_id], capture_output=True, text=True)
+    except FileNotFoundError:  # no squeue here: sacct is the only source
+        return False
+    return squeue.returncode == 0 and bool(squeue.stdout.strip())
 
 
 if __name__ == "__main__":

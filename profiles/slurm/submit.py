@@ -43,7 +43,10 @@ def main() -> None:
     )
     if result.returncode != 0:
         sys.exit(f"sbatch failed ({result.returncode}): {result.stderr.strip()}")
-    print(result.stdout.strip().split(";")[0])  # --parsable: "jobid[;cluster]"
+    lines = result.stdout.strip().splitlines()
+    if not lines:
+        sys.exit(f"sbatch printed no job id (stderr: {result.stderr.strip()})")
+    print(lines[-1].split(";")[0])  # --parsable: "jobid[;cluster]"
 
 
 if __name__ == "__main__":
