@@ -138,3 +138,22 @@ def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypa
     (out / "n.txt").write_text("3956\n")
     changed = list_numbers.describe("n", manifest["numbers"]["n"], entry, all_inputs=False)
     assert "CHANGED since the build" in changed[0]
+
+
+def test_build_costs_group_jobs_into_rule_families(tmp_path):
+    import build_costs
+
+    rows = {
+        "baselines/bh_dft_rf_FullCV_01_seed0_frac1.tsv": 3.0,
+        "baselines/bh_dft_rf_Test2_seed0_frac1.tsv": 5.0,
+        "train_yield/sm_no_uq_random_split_1_seed0.tsv": 20.0,
+        "materials/describe.tsv": 100.0,
+    }
+    for name, seconds in rows.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"s\th:m:s\n{seconds}\t0:00:01\n")
+    assert build_costs.costs(tmp_path) == {
+        "baselines/bh_dft_rf": [2, 8.0, 16.0],  # two threads
+        "train_yield/sm_no_uq": [1, 20.0, 20.0],
+        "materials/describe": [1, 100.0, 200.0],
+    }
