@@ -6,13 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import torch
 
 from reeval.cli import run
 from reeval.io import write_parquet_atomic
-from reeval.materials.experiments import pool_predictions, thermoelectric_runs
+from reeval.materials.experiments import load_representations, pool_predictions, thermoelectric_runs
 
 
 def main() -> None:
@@ -28,12 +27,11 @@ def main() -> None:
     args = parser.parse_args()
     cfg = json.loads(args.settings)["mmoe"]
     torch.set_num_threads(args.threads)
-    compositions = dict(np.load(args.compositions, allow_pickle=False))
-    compositions["formulas"] = compositions["formulas"].tolist()
+    compositions = load_representations(args.compositions)
     te = pl.read_parquet(args.thermoelectrics)
     write_parquet_atomic(pl.DataFrame(thermoelectric_runs(te, compositions, cfg)), args.runs_out)
     pool = pl.read_parquet(args.pool)
-    arrays = dict(np.load(args.arrays, allow_pickle=False))
+    arrays = load_representations(args.arrays)
     write_parquet_atomic(
         pool_predictions(te, compositions, pool, arrays, cfg), args.predictions_out
     )

@@ -5,13 +5,12 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import torch
 
 from reeval.cli import run
 from reeval.io import write_parquet_atomic
-from reeval.materials.experiments import aflow_runs, elasticity_runs
+from reeval.materials.experiments import aflow_runs, elasticity_runs, load_representations
 
 
 def main() -> None:
@@ -26,12 +25,9 @@ def main() -> None:
     args = parser.parse_args()
     cfg = json.loads(args.settings)["property_mlp"]
     torch.set_num_threads(args.threads)
-    compositions = dict(np.load(args.compositions, allow_pickle=False))
-    compositions["formulas"] = compositions["formulas"].tolist()
+    compositions = load_representations(args.compositions)
     rows = aflow_runs(pl.read_parquet(args.aflow), compositions, cfg)
-    rows += elasticity_runs(
-        pl.read_parquet(args.pool), dict(np.load(args.arrays, allow_pickle=False)), cfg
-    )
+    rows += elasticity_runs(pl.read_parquet(args.pool), load_representations(args.arrays), cfg)
     write_parquet_atomic(pl.DataFrame(rows), args.out)
 
 

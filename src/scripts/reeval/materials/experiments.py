@@ -6,6 +6,7 @@ every pool structure at the ranking temperature)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -14,6 +15,15 @@ from reeval.materials.property_models import fit_predict
 from reeval.materials.thermoelectrics import TASKS, temperature_one_hot
 from reeval.stats.metrics import mae as mean_abs_error
 from reeval.stats.metrics import r2 as r_squared
+
+
+def load_representations(path: Path) -> dict:
+    """The arrays of embed_materials (.npz, no pickle); `formulas` as a list when present."""
+    arrays = dict(np.load(path, allow_pickle=False))
+    if "formulas" in arrays:
+        arrays["formulas"] = arrays["formulas"].tolist()
+    return arrays
+
 
 COMPOSITION_REPRESENTATIONS = ["lm_composition", "mat2vec", "magpie"]
 STRUCTURE_REPRESENTATIONS = [
