@@ -49,3 +49,21 @@ def test_dft_descriptors_of_every_bh_reaction(mirror, bh_tables):
     additive = [i for i, c in enumerate(columns) if c.startswith("additive_")]
     frame = pl.DataFrame({"a": bh_tables.reactions["additive"], "v": features[:, additive[0]]})
     assert frame.group_by("a").agg(pl.col("v").n_unique())["v"].max() == 1
+
+
+def test_drfp_per_molecule_equals_drfp_encode(bh_tables, sm_tables):
+    from drfp import DrfpEncoder
+
+    from reeval.featurize.components import drfp_fingerprints
+
+    reactions = [
+        *bh_tables.reactions["rxn_smiles"].to_list()[::200],
+        *sm_tables.reactions["rxn_smiles"].to_list()[::300],
+        "CC(=O)O.OCC>[H+]>CC(=O)OCC",  # with an agent
+        "not_a_smiles.CCO>>CC=O",  # a molecule drfp cannot parse is skipped
+    ]
+    for bits, radius in [(2048, 3), (512, 2)]:
+        expected = np.asarray(
+            DrfpEncoder.encode(reactions, n_folded_length=bits, radius=radius), dtype=np.float32
+        )
+        np.testing.assert_array_equal(drfp_fingerprints(reactions, bits, radius), expected)

@@ -3,6 +3,7 @@ their random-vector control, and DRFP fingerprints (Probst et al. 2022)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -48,9 +49,28 @@ def random_control(reactions: pl.DataFrame, widths: dict[str, int], seed: int) -
 
 
 def drfp_fingerprints(rxn_smiles: list[str], n_bits: int, radius: int) -> np.ndarray:
-    """Differential reaction fingerprints (folded, binary)."""
+    """Differential reaction fingerprints (folded, binary), as drfp's `DrfpEncoder.encode`
+    computes them (the hashed symmetric difference of the reactant and product shingles,
+    agents counted with the reactants), built from drfp's own shingling, hashing and folding
+    but shingling each distinct molecule once: the reactions of an HTE set share their
+    molecules, so this is about 50x faster (tests check equality with `encode`)."""
     from drfp import DrfpEncoder  # installed without its unused extras (see README)
+    from rdkit import Chem
 
-    return np.asarray(
-        DrfpEncoder.encode(rxn_smiles, n_folded_length=n_bits, radius=radius), dtype=np.float32
-    )
+    @functools.cache
+    def shingles(smiles: str) -> frozenset[str]:
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None:  # drfp skips a molecule it cannot parse
+            return frozenset()
+        return frozenset(DrfpEncoder.shingling_from_mol(mol, radius=radius, rings=True))
+
+    def side(smiles: str) -> frozenset[str]:
+        return frozenset().union(*(shingles(s) for s in smiles.split(".")))
+
+    out = np.zeros((len(rxn_smiles), n_bits), dtype=np.float32)
+    for row, rxn in enumerate(rxn_smiles):
+        reactants, agents, products = rxn.split(">")
+        difference = side(reactants + ("." + agents if agents else "")) ^ side(products)
+        folded, _ = DrfpEncoder.fold(DrfpEncoder.hash(sorted(difference)), n_bits)
+        out[row] = folded
+    return out
