@@ -98,6 +98,6 @@ def test_a_corrupt_checkpoint_is_recomputed_not_used(built):
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     assert "model.safetensors was corrupt (checksum mismatch): deleted with its job's" in log
-    assert "rule train_yield_model:" in log
+    assert "Training the yield model full on bh FullCV_02" in log  # the rule's message
     assert json.loads((article / FIRST / "metrics.json").read_text()) == metrics
     assert (article / FIRST / "model.safetensors").read_bytes() != bytes(data)
