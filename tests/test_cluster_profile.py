@@ -3,7 +3,6 @@ become the sbatch options a SLURM site expects (the submission itself: test_clus
 
 import importlib.util
 import subprocess
-import sys
 
 import pytest
 import snakemake
@@ -58,7 +57,7 @@ def test_a_job_becomes_sbatch_options(repo_root):
     assert not [o for o in cpu_only if o.startswith(("--gres", "--time"))]
 
 
-def test_status_maps_slurm_states(repo_root, tmp_path, monkeypatch):
+def test_status_maps_slurm_states(repo_root, monkeypatch):
     status = load_script(repo_root, "status")
     answers = {"sacct": "", "squeue": ""}
 
@@ -88,4 +87,3 @@ def test_status_maps_slurm_states(repo_root, tmp_path, monkeypatch):
 
     monkeypatch.setattr(status.subprocess, "run", no_squeue)
     assert status.state("7") == "failed"  # neither knows the job
-    assert sys.executable  # the scripts run with the project's python (profile: `python`)
