@@ -7,6 +7,7 @@ import pytest
 from reeval.baselines.plan import baseline_runs, learning_curve_runs
 from reeval.baselines.registry import BASELINES, baseline
 from reeval.baselines.run import run_baseline
+from reeval.baselines.tabular import fit_predict_trees
 from reeval.featurize import components
 from reeval.featurize.store import FeatureSettings, build_feature_store
 from reeval.reactions.splits import subsample_training
@@ -139,3 +140,15 @@ def test_plans():
     assert per_model["dft_rf"] == 2 and per_model["onehot_rf"] == 3 and per_model["mpnn"] == 2
     lc = learning_curve_runs(settings)
     assert len(lc) == 2 * 2 * 2 and {r.fraction for r in lc} == {"0.05", "0.1"}
+
+
+def test_forest_predictions_do_not_depend_on_threads():
+    generator = np.random.default_rng(0)
+    features, yields = generator.normal(size=(600, 8)), generator.uniform(0, 100, 600)
+    train, test = np.arange(400), np.arange(400, 600)
+    cfg = SETTINGS["random_forest"] | {"n_estimators": 64}
+    one, two = (
+        fit_predict_trees("forest", features, yields, train, test, cfg, seed=0, threads=t)
+        for t in (1, 2)
+    )
+    assert np.array_equal(one, two)  # bit for bit, not approximately

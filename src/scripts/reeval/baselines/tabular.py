@@ -39,4 +39,8 @@ def fit_predict_trees(
         raise ValueError(f"not a tree model: {kind!r}")
     with threadpool_limits(threads):
         model.fit(features[train_rows], yields[train_rows])
+        if kind == "forest":
+            # A threaded forest adds its trees' predictions in the order the threads finish,
+            # which changes the last bit from run to run; one thread adds them in tree order.
+            model.set_params(n_jobs=1)
         return model.predict(features[test_rows])
