@@ -59,9 +59,12 @@ def test_a_job_becomes_sbatch_options(repo_root):
 
 def test_status_maps_slurm_states(repo_root, monkeypatch):
     status = load_script(repo_root, "status")
-    answers = {"sacct": "", "squeue": ""}
+    answers = {"sacct": "", "scontrol": "", "squeue": ""}
+    missing: set[str] = set()
 
     def fake_run(command, **_):
+        if command[0] in missing:
+            raise FileNotFoundError(command[0])
         return subprocess.CompletedProcess(command, 0, answers[command[0]], "")
 
     monkeypatch.setattr(status.subprocess, "run", fake_run)
@@ -79,11 +82,26 @@ def test_status_maps_slurm_states(repo_root, monkeypatch):
     assert status.state("7") == "running"  # not in the accounting database yet
     answers.update(squeue="")
     assert status.state("7") == "failed"
+    # a site without accounting: scontrol still knows a job that has just finished
+    missing.add("sacct")
+    answers["scontrol"] = "JobId=7 JobName=reeval JobState=COMPLETED Reason=None\n"
+    assert status.state("7") == "success"
+    answers["scontrol"] = "JobId=7 JobName=reeval JobState=OUT_OF_MEMORY Reason=None\n"
+    assert status.state("7") == "failed"
+    missing.update({"scontrol", "squeue"})
+    assert status.state("7") == "failed"  # nobody knows the job
 
-    def no_squeue(command, **_):
-        if command[0] == "squeue":
-            raise FileNotFoundError("squeue")
+
+def test_status_survives_a_failing_sacct(repo_root, monkeypatch):
+    """sacct exits non-zero where accounting is disabled: its output is not a state."""
+    status = load_script(repo_root, "status")
+
+    def fake_run(command, **_):
+        if command[0] == "sacct":
+            return subprocess.CompletedProcess(command, 1, "", "accounting storage disabled")
+        if command[0] == "scontrol":
+            return subprocess.CompletedProcess(command, 0, "JobId=7 JobState=RUNNING\n", "")
         return subprocess.CompletedProcess(command, 0, "", "")
 
-    monkeypatch.setattr(status.subprocess, "run", no_squeue)
-    assert status.state("7") == "failed"  # neither knows the job
+    monkeypatch.setattr(status.subprocess, "run", fake_run)
+    assert status.state("7") == "running"

@@ -1,5 +1,6 @@
 """The project's own tools: set-up mend, stand-ins for conda and tectonic, the PDF check."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import pytest
 import check_pdf
 import list_numbers
 import mend_ratelimiter
+import verify_number
 from reeval.io import sha256_file
 from reeval.render.manifest import RuleProvenance, build_manifest
 
@@ -157,3 +159,46 @@ def test_build_costs_group_jobs_into_rule_families(tmp_path):
         "train_yield/sm_no_uq": [1, 20.0, 20.0],
         "materials/describe": [1, 100.0, 200.0],
     }
+
+
+def test_verify_reruns_under_the_profile_of_the_build(tmp_path, monkeypatch, capsys):
+    """A number built with REEVAL_PROFILE=full is rerun with the full profile, whatever the
+    shell says, and a checkout at another commit is reported."""
+    (tmp_path / "src/tex/output").mkdir(parents=True)
+    number = tmp_path / "src/tex/output/x.txt"
+    number.write_text("42\n")
+    manifest = {
+        "profile": "full",
+        "commit": "0" * 40,
+        "numbers": {
+            "x": {
+                "file": "src/tex/output/x.txt",
+                "kind": "number",
+                "value": "42",
+                "sha256": sha256_file(number),
+                "rule": "r",
+            }
+        },
+    }
+    (tmp_path / "src/tex/output/manifest.json").write_text(json.dumps(manifest))
+    seen, real_run = {}, subprocess.run
+
+    def fake_scratch_copy(destination):
+        (destination / "src/tex/output").mkdir(parents=True)
+        shutil.copy2(number, destination / "src/tex/output/x.txt")
+        return destination
+
+    def fake_run(command, **kwargs):
+        if "snakemake" in command:
+            seen["env"] = kwargs["env"]
+            return subprocess.CompletedProcess(command, 0, "", "")
+        return real_run(command, **kwargs)  # git, in a folder that is no repository
+
+    monkeypatch.setattr(verify_number, "ROOT", tmp_path)
+    monkeypatch.setattr(verify_number, "scratch_copy", fake_scratch_copy)
+    monkeypatch.setattr(verify_number.subprocess, "run", fake_run)
+    monkeypatch.setenv("REEVAL_PROFILE", "quick")
+    assert verify_number.verify("x", cores=1, keep=False) == 0
+    assert seen["env"]["REEVAL_PROFILE"] == "full"
+    out = capsys.readouterr().out
+    assert "x reproduces: 42" in out and "built at commit 000000000000" in out

@@ -21,9 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+from reeval.config import PROFILE_ENV  # noqa: E402
 from reeval.errors import ReevalError  # noqa: E402
 from reeval.io import sha256_file  # noqa: E402
-from reeval.render.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
+from reeval.render.manifest import MANIFEST_NAME, git_commit, read_manifest  # noqa: E402
 
 LINKED = ["src/data"]  # large; every writer replaces files by atomic rename
 COPIED = ["src/tex/output", ".snakemake/metadata"]  # small; Snakemake rewrites metadata in place
@@ -67,6 +68,9 @@ def verify(name: str, cores: int, keep: bool) -> int:
         )
         return 2
     entry = manifest["numbers"][name]
+    warn_if_code_differs(manifest)
+    # the rerun must use the profile the number was built with, whatever this shell says
+    env = {**os.environ, PROFILE_ENV: manifest["profile"]} if manifest.get("profile") else None
     (ROOT / ".verify").mkdir(exist_ok=True)  # beside the build: hard links need one disk
     scratch = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=ROOT / ".verify"))
     try:
@@ -85,6 +89,7 @@ def verify(name: str, cores: int, keep: bool) -> int:
                 entry["file"],
             ],
             cwd=scratch,
+            env=env,
             capture_output=True,
             text=True,
         )
@@ -107,6 +112,24 @@ def verify(name: str, cores: int, keep: bool) -> int:
             print(f"verify: the scratch copy is kept in {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def warn_if_code_differs(manifest: dict) -> None:
+    """The rerun uses this checkout's code: say so when it is not the code of the build."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    head = git_commit(ROOT)
+    if manifest.get("commit") and head != manifest["commit"]:
+        print(
+            f"verify: warning: the number was built at commit {manifest['commit'][:12]}, "
+            f"this checkout is at {str(head)[:12]}; the rerun uses this checkout's code"
+        )
+    if status:
+        print("verify: warning: this checkout has uncommitted changes; the rerun uses them")
 
 
 def main() -> int:
