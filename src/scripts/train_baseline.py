@@ -37,6 +37,9 @@ def main() -> None:
     parser.add_argument("--predictions", required=True, type=Path)
     parser.add_argument("--metrics", required=True, type=Path)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--device", default="auto", help="neural baselines: auto (CUDA when present), cpu, cuda"
+    )
     args = parser.parse_args()
     spec = baseline(args.model)
     if args.dataset not in spec.datasets:
@@ -54,6 +57,7 @@ def main() -> None:
         json.loads(args.settings),
         args.seed,
         args.threads,
+        device=args.device,
     )
     record = {
         "dataset": args.dataset,

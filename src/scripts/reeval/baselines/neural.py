@@ -134,10 +134,10 @@ def predict_end_to_end(
         if var_parts:
             variances.append(torch.cat(var_parts))
     std, shift = scale.std.item(), scale.mean.item()
-    mu_stack = torch.stack(mus)
+    mu_stack = torch.stack(mus).cpu()
     out = {"mu": (mu_stack.mean(0) * std + shift).numpy()}
     if variances:
-        aleatoric = torch.stack(variances).mean(0) * std**2
+        aleatoric = torch.stack(variances).cpu().mean(0) * std**2
         epistemic = mu_stack.var(0, unbiased=False) * std**2
         out |= {
             "sigma": torch.sqrt(aleatoric + epistemic).numpy(),
@@ -159,6 +159,7 @@ def run_neural(
     seed: int,
     threads: int,
     progress: bool = True,
+    device: torch.device | str = "cpu",
 ) -> tuple[dict[str, np.ndarray], dict]:
     """Train the sequence or graph baseline end to end: (mu, sigma[, parts]; run facts)."""
     set_threads(threads)
@@ -194,9 +195,10 @@ def run_neural(
         )
         model = GraphRegressor(encoder, c["head_hidden"], c["dropout"], spec.predicts_sigma)
         max_tokens, mc = None, (c["mc_samples"] if spec.predicts_sigma else 0)
-    y = torch.tensor(yields, dtype=torch.float32)
+    model.to(device)
+    y = torch.tensor(yields, dtype=torch.float32, device=device)
     history, best_epoch, scale = fit_end_to_end(
         model, corpus, vocab, max_tokens, y, train_rows, c, generator, progress
     )
     out = predict_end_to_end(model, corpus, vocab, max_tokens, test_rows, scale, mc, generator)
-    return out, {"best_epoch": best_epoch, "epochs_run": len(history)}
+    return out, {"best_epoch": best_epoch, "epochs_run": len(history), "device": str(device)}

@@ -23,8 +23,10 @@ def run_baseline(
     seed: int,
     threads: int,
     progress: bool = True,
+    device: str = "auto",
 ) -> tuple[pl.DataFrame, dict]:
-    """(predictions: reaction_id, y, mu, sigma[, sigma parts]; metrics)."""
+    """(predictions: reaction_id, y, mu, sigma[, sigma parts]; metrics). The neural baselines
+    run on `device` (auto: CUDA when present), the tree models on the CPU."""
     yields = reactions["yield_pct"].to_numpy().astype(np.float64)
     extra: dict = {}
     if spec.kind in {"forest", "boosting"}:
@@ -40,6 +42,7 @@ def run_baseline(
     else:
         # torch and PyG take seconds to import: the tree baselines never load them
         from reeval.baselines.neural import run_neural
+        from reeval.training.runtime import choose_device
 
         out, extra = run_neural(
             spec,
@@ -52,6 +55,7 @@ def run_baseline(
             seed,
             threads,
             progress,
+            choose_device(device),
         )
     sigma = out.get("sigma")
     predictions = pl.DataFrame(
