@@ -12,6 +12,8 @@ import polars as pl
 import pytest
 from e2e_support import built_article, run
 
+from reeval.io import sha256_file
+
 pytestmark = pytest.mark.slow
 
 # target -> (rule, threads, mem_mb, runtime in minutes, GPUs asked for by profiles/slurm-gpu)
@@ -85,6 +87,8 @@ def results(article: Path) -> dict:
             out[target] = json.loads(path.read_text())
         elif path.suffix == ".parquet":
             out[target] = pl.read_parquet(path).to_dicts()
+        else:  # model weights and embeddings: byte for byte
+            out[target] = sha256_file(path)
     return out
 
 

@@ -1,5 +1,6 @@
 """Faults in a real build (slow): a build killed mid-training resumes without redoing
-finished jobs or accepting a half output; a corrupt checkpoint is recomputed, not used."""
+finished jobs or accepting a half output; a corrupt cache (the frozen encoders' embeddings,
+which training reads) or checkpoint is recomputed, not used."""
 
 import json
 import os
@@ -17,6 +18,7 @@ RUNS = "src/data/results/yield_model/bh"
 FIRST = f"{RUNS}/full/FullCV_02/seed0"
 SECOND = f"{RUNS}/full/FullCV_03/seed0"
 OUTPUTS = ("predictions.parquet", "metrics.json", "model.safetensors")
+EMBEDDINGS = "src/data/models/bh/all/embeddings.safetensors"
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,7 @@ def test_a_build_killed_mid_training_resumes_cleanly(built):
     assert (article / finished / "metrics.json").stat().st_mtime == finished_mtime  # not redone
     for run_dir in (FIRST, SECOND):
         assert json.loads((article / run_dir / "metrics.json").read_text()) == before[run_dir]
+        assert not list((article / run_dir).glob(".*.part*"))  # the killed writes' leftovers
 
 
 def test_a_corrupt_checkpoint_is_recomputed_not_used(built):
@@ -101,3 +104,22 @@ def test_a_corrupt_checkpoint_is_recomputed_not_used(built):
     assert "Training the yield model full on bh FullCV_02" in log  # the rule's message
     assert json.loads((article / FIRST / "metrics.json").read_text()) == metrics
     assert (article / FIRST / "model.safetensors").read_bytes() != bytes(data)
+
+
+def test_corrupt_embeddings_are_recomputed_not_used(built):
+    """The embeddings that every yield-model run reads: a flipped bit that still parses is
+    caught by its checksum, the embedding job reruns, and training gets the same inputs."""
+    article, env = built
+    embeddings = article / EMBEDDINGS
+    good = embeddings.read_bytes()
+    metrics = json.loads((article / FIRST / "metrics.json").read_text())
+    data = bytearray(good)
+    data[-5] ^= 0x01
+    embeddings.write_bytes(bytes(data))
+    result = run(snakemake(f"{FIRST}/metrics.json"), article, env)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert f"{EMBEDDINGS} was corrupt (checksum mismatch)" in log
+    assert "Embedding the " in log and "Training the yield model full on bh FullCV_02" in log
+    assert embeddings.read_bytes() == good  # recomputed, byte for byte
+    assert json.loads((article / FIRST / "metrics.json").read_text()) == metrics

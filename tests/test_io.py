@@ -19,6 +19,20 @@ def test_an_interrupted_write_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_rerun_removes_the_temporary_files_of_a_killed_write(tmp_path):
+    """kill -9 skips the clean-up: the next write of the same target removes what is left,
+    and leaves other targets' temporary files alone."""
+    target, other = tmp_path / "run[1].parquet", tmp_path / "other.parquet"
+    orphan = tmp_path / ".run[1].parquet.k1ll3d.part.parquet"
+    others = tmp_path / ".other.parquet.abc.part.parquet"
+    orphan.write_bytes(b"half")
+    others.write_bytes(b"half, of another target")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, others.name])
+    assert target.read_bytes() == b"whole" and not other.exists()
+
+
 def test_corrupt_caches_are_discarded_and_good_ones_kept(tmp_path):
     good, bad, plain = (tmp_path / "a" / n for n in ("good.bin", "bad.bin", "plain.bin"))
     for path in (good, bad):

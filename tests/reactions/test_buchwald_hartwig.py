@@ -109,6 +109,14 @@ def test_bad_rows_are_excluded_and_reported(overrides, column, reason):
     assert reason in rejected[0]["reason"]
 
 
+def test_a_yield_that_is_not_a_number_is_excluded_and_reported():
+    frame = reference_frame().with_columns(pl.Series("Output", ["12.5", "n.d."]))
+    reactions, rejected = bh._tidy_reactions(frame)
+    assert reactions["reaction_id"].to_list() == [0] and reactions["yield_pct"][0] == 12.5
+    assert [(r["reaction_id"], r["value"]) for r in rejected] == [(1, "n.d.")]
+    assert "'n.d.' is not a number" in rejected[0]["reason"]
+
+
 def test_corrupt_excel_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bh.xlsx"
     bad.write_bytes(b"not a spreadsheet")

@@ -1,3 +1,4 @@
+import openpyxl
 import polars as pl
 import pytest
 
@@ -80,3 +81,20 @@ def test_bad_reaction_rows_are_excluded_and_reported():
     reactions, rejected = sm._tidy_reactions(merged)
     assert reactions["reaction_id"].to_list() == [0]
     assert [(r["reaction_id"], r["column"]) for r in rejected] == [(1, "rxn"), (2, sm.YIELD_COLUMN)]
+
+
+def test_a_yield_cell_that_is_not_a_number_is_excluded_and_reported(tmp_path):
+    book = openpyxl.Workbook()
+    cells = book.active
+    cells.title = sm.SHEET
+    cells.append(["Reaction_No", *sm.ROLES, sm.YIELD_COLUMN])
+    cells.append([1, *["x"] * len(sm.ROLES), 50.0])
+    cells.append([2, *["y"] * len(sm.ROLES), "failed"])  # a text cell in a number column
+    xlsx = tmp_path / "si.xlsx"
+    book.save(xlsx)
+    components = sm.read_components(xlsx)
+    merged = components.with_columns(pl.lit("CC.O>>CCO").alias("rxn"))
+    reactions, rejected = sm._tidy_reactions(merged)
+    assert reactions["reaction_id"].to_list() == [0]
+    assert [(r["reaction_id"], r["value"]) for r in rejected] == [(1, "failed")]
+    assert "'failed' is not a number" in rejected[0]["reason"]

@@ -4,6 +4,7 @@ cache written with a checksum is never read back corrupt."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import tempfile
@@ -29,6 +30,10 @@ def atomic_path(target: str | os.PathLike, checksum: bool = False) -> Iterator[P
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # temporary files of this target left by a killed run (kill -9 skips the clean-up below);
+    # only one job at a time writes a given target
+    for orphan in target.parent.glob(f".{glob.escape(target.name)}.*.part{target.suffix}"):
+        orphan.unlink(missing_ok=True)
     fd, tmp_name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=f".part{target.suffix}"
     )
@@ -88,9 +93,10 @@ def write_text_atomic(target: str | os.PathLike, text: str) -> Path:
     return Path(target)
 
 
-def write_parquet_atomic(frame, target: str | os.PathLike) -> Path:
-    """Write a polars DataFrame to `target` as Parquet, atomically."""
-    with atomic_path(target) as tmp:
+def write_parquet_atomic(frame, target: str | os.PathLike, checksum: bool = False) -> Path:
+    """Write a polars DataFrame to `target` as Parquet, atomically (with `checksum`, its
+    sha256 beside it, for caches that later jobs read)."""
+    with atomic_path(target, checksum=checksum) as tmp:
         frame.write_parquet(tmp)
     return Path(target)
 

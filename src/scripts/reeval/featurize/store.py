@@ -57,7 +57,7 @@ def build_feature_store(
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = molecules.to_frames()
     for frame, name in zip(frames, (MOLECULES, MEMBERSHIP), strict=True):
-        write_parquet_atomic(frame, out_dir / name)
+        write_parquet_atomic(frame, out_dir / name, checksum=True)
     save_graphs([mol_to_graph(s) for s in molecules.smiles], out_dir / GRAPHS)
     morgan = human.sum_over_reaction(
         human.morgan_fingerprints(molecules.smiles, settings.morgan_radius, settings.morgan_bits),
@@ -96,6 +96,8 @@ def build_feature_store(
 
 
 def load_molecules(feature_dir: Path) -> ReactionMolecules:
+    for name in (MOLECULES, MEMBERSHIP):
+        verify_checksum(feature_dir / name)
     return ReactionMolecules.from_frames(
         pl.read_parquet(feature_dir / MOLECULES), pl.read_parquet(feature_dir / MEMBERSHIP)
     )

@@ -145,7 +145,11 @@ def _split_rows(name: str, sheet: pl.DataFrame, reference: pl.DataFrame, keep: s
     )
     if mapped["reaction_id"].null_count() or mapped["reaction_id"].n_unique() != reference.height:
         raise DataError(f"sheet {name!r} is not a permutation of sheet {REFERENCE_SHEET!r}")
-    differs = mapped.filter((pl.col(YIELD_COLUMN) - pl.col("reference_yield")).abs() > 1e-9)
+    # a yield cell that is not a number is reported with its row by _tidy_reactions
+    as_number = [
+        pl.col(c).cast(pl.Float64, strict=False) for c in (YIELD_COLUMN, "reference_yield")
+    ]
+    differs = mapped.filter((as_number[0] - as_number[1]).abs() > 1e-9)
     if differs.height:
         raise DataError(f"sheet {name!r}: {differs.height} yields differ from {REFERENCE_SHEET!r}")
     subset = (

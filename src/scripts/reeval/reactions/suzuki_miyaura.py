@@ -47,7 +47,10 @@ def read_components(xlsx: Path) -> pl.DataFrame:
     return sheet.select(
         (pl.col("Reaction_No") - 1).cast(pl.Int64).alias("reaction_id"),
         *[pl.col(c).cast(pl.String).str.strip_chars().alias(r) for c, r in ROLES.items()],
-        pl.col(YIELD_COLUMN).cast(pl.Float64).alias("yield_pct"),
+        # a cell that is not a number becomes null here and is reported, with its text, by
+        # _tidy_reactions
+        pl.col(YIELD_COLUMN).cast(pl.Float64, strict=False).alias("yield_pct"),
+        pl.col(YIELD_COLUMN).cast(pl.String).alias("yield_cell"),
     )
 
 
@@ -112,9 +115,10 @@ def _tidy_reactions(merged: pl.DataFrame) -> tuple[pl.DataFrame, list[dict]]:
         canonical = canonical_reaction(record["rxn"])
         if not canonical.ok:
             problems.append(("rxn", record["rxn"], canonical.reason))
-        reason = yield_problem(record["yield_pct"])
+        cell = record.get("yield_cell", record["yield_pct"])
+        reason = yield_problem(cell)
         if reason:
-            problems.append((YIELD_COLUMN, record["yield_pct"], reason))
+            problems.append((YIELD_COLUMN, cell, reason))
         if problems:
             rejected += [
                 dict(reaction_id=record["reaction_id"], column=c, value=str(v), reason=r)

@@ -15,9 +15,15 @@ REJECTED_SCHEMA = {
 }
 
 
-def yield_problem(value: float | None) -> str:
-    """Why a yield (in %) cannot be used, or '' when it can."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def yield_problem(value: object) -> str:
+    """Why a yield (in %, a number or the text of a cell) cannot be used, or '' when it can."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "missing yield"
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return f"yield {value!r} is not a number"
+    if math.isnan(value):
         return "missing yield"
     low, high = YIELD_RANGE
     if not low <= value <= high:
