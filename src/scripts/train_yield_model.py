@@ -51,14 +51,9 @@ def main() -> None:
     train_rows = subsample_training(
         train_rows, len(inputs.reaction_ids), args.train_fraction, args.seed
     )
+    device = choose_device(settings["device"])
     result = run_yield_model(
-        inputs,
-        train_rows,
-        test_rows,
-        variant(args.variant),
-        settings,
-        args.seed,
-        choose_device(settings["device"]),
+        inputs, train_rows, test_rows, variant(args.variant), settings, args.seed, device
     )
     record = {
         "dataset": args.dataset,
@@ -67,6 +62,7 @@ def main() -> None:
         "variant": args.variant,
         "seed": args.seed,
         "train_fraction": args.train_fraction,
+        "device": str(device),  # CUDA runs are not bit-reproducible (README, Determinism)
         **result.metrics,
     }
     save_checkpoint(
