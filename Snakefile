@@ -30,7 +30,15 @@ CONDA_ENV = str(Path("environment.yml").resolve())
 
 # GPUs per neural-network job on a cluster: `--config neural_gpus=1`, as profiles/slurm-gpu
 # sets (resources, so it never reruns anything); tree models and summaries request none.
-NEURAL_GPUS = int(config.get("neural_gpus", 0))
+def neural_gpus(value):
+    if not str(value).isdigit():
+        from reeval.errors import ConfigError
+
+        raise ConfigError(f"--config neural_gpus={value!r}: allowed is a whole number >= 0")
+    return int(value)
+
+
+NEURAL_GPUS = neural_gpus(config.get("neural_gpus", 0))
 
 # The heads of the long serial chains (materials: describe -> embed -> train; reactions:
 # featurize -> pretrain -> embed) start before the many short jobs, which then fill the

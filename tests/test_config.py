@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 import yaml
 
@@ -67,3 +71,17 @@ def test_mirror_environment_variable_wins_over_config(quick, monkeypatch, tmp_pa
     assert data_mirror(quick).is_absolute()
     monkeypatch.setenv("REEVAL_DATA_MIRROR", str(tmp_path))
     assert data_mirror(quick) == tmp_path
+
+
+def test_a_bad_config_fails_before_any_job_with_the_key(repo_root, tmp_path):
+    """Through Snakemake itself: a dry run of the real workflow stops at parse time."""
+    env = {**os.environ, "REEVAL_PROFILE": "quickest"}
+    dry = [sys.executable, "-m", "snakemake", "-n", "--cores", "1"]
+    unknown = subprocess.run(dry, cwd=repo_root, env=env, capture_output=True, text=True)
+    assert unknown.returncode != 0 and "quickest" in unknown.stderr + unknown.stdout
+    assert "quick" in (unknown.stderr + unknown.stdout).replace("quickest", "")
+    gpus = subprocess.run(
+        [*dry, "--config", "neural_gpus=one"], cwd=repo_root, capture_output=True, text=True
+    )
+    log = gpus.stderr + gpus.stdout
+    assert gpus.returncode != 0 and "neural_gpus='one'" in log and "whole number" in log
