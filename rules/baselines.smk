@@ -1,6 +1,6 @@
 # Stage 5: the baselines, the learning curves, and their comparison with the multimodal
 # model. Every baseline is one job per (data set, model, split, seed, training fraction).
-from reeval.analysis.comparison import DISCUSSION_VARIABLES
+from reeval.analysis.comparison import COMPARISON_TABLES, DISCUSSION_VARIABLES
 from reeval.baselines.plan import baseline_runs, learning_curve_runs
 from reeval.baselines.registry import BASELINES, baseline
 
@@ -8,7 +8,12 @@ BL = CFG["baselines"]
 BASELINE_RESULTS = "src/data/results/baselines"
 BASELINE_SETTINGS = json.dumps(BL, sort_keys=True)
 BASELINE_RUNS = baseline_runs(BL, YM["splits"])
-LEARNING_CURVE_RUNS = learning_curve_runs(BL)
+# (model, split, seed) of the main BH runs: at the 0.7 fraction (the whole FullCV training
+# set) these are the learning-curve points; the learning curves add the seeds they lack
+MAIN_BH_RUNS = {("multimodal", r.split, r.seed) for r in YIELD_RUNS
+                if r.dataset == "bh" and r.variant == "full"} | {
+               (r.model, r.split, r.seed) for r in BASELINE_RUNS if r.dataset == "bh"}
+LEARNING_CURVE_RUNS = learning_curve_runs(BL, MAIN_BH_RUNS)
 
 
 def baseline_run_files(run, name):
@@ -99,23 +104,26 @@ rule summarise_comparison:
         yield_metrics=[yield_run_files(r, "metrics.json") for r in YIELD_RUNS],
         baseline_metrics=[baseline_run_files(r, "metrics.json") for r in BASELINE_RUNS],
         learning_curve_metrics=[learning_curve_files(r, "metrics.json")
-                                for r in LEARNING_CURVE_RUNS if r.fraction != "0.7"],
-        calibration_multimodal=[f"{YIELD_RESULTS}/bh/full/{s}/seed{BL['seeds'][0]}/predictions.parquet"
-                                for s in CALIBRATION_SPLITS],
-        calibration_mcdropout=[f"{BASELINE_RESULTS}/bh/mpnn_mcdropout/{s}/seed{BL['seeds'][0]}/frac1/predictions.parquet"
-                               for s in MCDROPOUT_SPLITS],
+                                for r in LEARNING_CURVE_RUNS],
+        # each model's own seeds on the FullCV splits
+        calibration_multimodal=[f"{YIELD_RESULTS}/bh/full/{s}/seed{seed}/predictions.parquet"
+                                for s in CALIBRATION_SPLITS for seed in YM["seeds"]],
+        calibration_mcdropout=[f"{BASELINE_RESULTS}/bh/mpnn_mcdropout/{s}/seed{seed}/frac1/predictions.parquet"
+                               for s in MCDROPOUT_SPLITS for seed in BL["seeds"]],
         published=raw("reactions/anchors/published_metrics.csv"),
         script="src/scripts/summarise_comparison.py",
         library=library("analysis", "baselines", "data", "render", "stats"),
     output:
-        tables=[f"{OUTPUT}/{name}" for name in ("comparison_table.tex", "comparison_tests.tex",
-                                                "comparison_published.tex")],
+        tables=[f"{OUTPUT}/{name}" for name in COMPARISON_TABLES],
         numbers=numbers(DISCUSSION_VARIABLES),
         figure_data=[f"{COMPARISON_FIGURE_DATA}/{name}.parquet"
                      for name in ("learning_curves", "calibration", "oos_r2")],
     params:
         alpha=BL["alpha"],
         lc_splits=" ".join(BL["learning_curve"]["splits"]),
+        lc_seeds=" ".join(str(s) for s in BL["learning_curve"]["seeds"]),
+        profile=CFG["profile"],
+        settings=BASELINE_SETTINGS,
     conda:
         CONDA_ENV
     log:
@@ -126,6 +134,7 @@ rule summarise_comparison:
         "--learning-curve-metrics {input.learning_curve_metrics:q} "
         "--calibration-multimodal {input.calibration_multimodal:q} "
         "--calibration-mcdropout {input.calibration_mcdropout:q} --published {input.published:q} "
-        "--learning-curve-splits {params.lc_splits} "
+        "--learning-curve-splits {params.lc_splits} --learning-curve-seeds {params.lc_seeds} "
+        "--profile {params.profile} --settings {params.settings:q} "
         "--alpha {params.alpha} --output-dir {OUTPUT} --figure-dir {COMPARISON_FIGURE_DATA} "
         "2>&1 | tee {log:q}"

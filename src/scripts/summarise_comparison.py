@@ -1,6 +1,7 @@
 """The comparison section: tables, tests, sentences, numbers and the data of its figures."""
 
 import argparse
+import json
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +23,9 @@ def main() -> None:
     parser.add_argument("--calibration-multimodal", required=True, type=Path, nargs="+")
     parser.add_argument("--calibration-mcdropout", required=True, type=Path, nargs="+")
     parser.add_argument("--learning-curve-splits", required=True, nargs="+")
+    parser.add_argument("--learning-curve-seeds", required=True, type=int, nargs="+")
+    parser.add_argument("--profile", required=True, help="the profile's name (quick, full)")
+    parser.add_argument("--settings", required=True, help="JSON: the baselines settings")
     parser.add_argument("--published", required=True, type=Path)
     parser.add_argument("--alpha", required=True, type=float)
     parser.add_argument("--output-dir", required=True, type=Path)
@@ -31,18 +35,28 @@ def main() -> None:
         [*args.yield_metrics, *args.baseline_metrics, *args.learning_curve_metrics]
     )
     published = load_published(args.published)
+    settings = json.loads(args.settings)
     out = args.output_dir
     write_table(
         out / "comparison_table.tex", comparison.comparison_table(runs, published, args.alpha)
     )
+    write_table(out / "comparison_metrics.tex", comparison.metrics_table(runs, args.alpha))
+    write_table(out / "comparison_uncertainty.tex", comparison.uncertainty_table(runs))
     write_table(out / "comparison_tests.tex", comparison.tests_table(runs, args.alpha))
     write_text_atomic(
         out / "comparison_published.tex", comparison.published_sentences(runs, published)
     )
+    write_text_atomic(
+        out / "comparison_transformer.tex",
+        comparison.transformer_sentence(runs, published, args.profile, settings),
+    )
     ablations = collect_yield_metrics(args.yield_metrics)
     write_variables(out, comparison.discussion_variables(runs, ablations, args.alpha))
+    write_variables(out, comparison.settings_variables(settings))
     write_parquet_atomic(
-        comparison.learning_curve_frame(runs, args.learning_curve_splits),
+        comparison.learning_curve_frame(
+            runs, args.learning_curve_splits, args.learning_curve_seeds
+        ),
         args.figure_dir / "learning_curves.parquet",
     )
     calibration = {

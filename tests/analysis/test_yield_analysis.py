@@ -66,3 +66,9 @@ def test_summaries_and_sentences(tmp_path, published):
     assert variables["ym_bh_oos_r2_min"] == "0.600"
     ablation = analysis.ablation_table(metrics)
     assert ablation.count("\\\\") == 1 + len(analysis.VARIANTS)
+
+
+def test_seeds_text_names_the_out_of_sample_seeds():
+    assert analysis.seeds_text({"seeds": [0]}) == 1
+    assert analysis.seeds_text({"seeds": [0], "test_seeds": [0]}) == 1
+    assert analysis.seeds_text({"seeds": [0], "test_seeds": [0, 1, 2]}) == "1 (3 on Test1-4)"

@@ -1,17 +1,24 @@
 """Every baseline overfits a tiny real set; the random-feature control is chemistry-blind."""
 
+import json
+
 import numpy as np
 import polars as pl
 import pytest
+from safetensors import safe_open
 
+from reeval.analysis.comparison import min_pairs
 from reeval.baselines.plan import baseline_runs, learning_curve_runs
 from reeval.baselines.registry import BASELINES, baseline
 from reeval.baselines.run import run_baseline
 from reeval.baselines.tabular import fit_predict_trees
+from reeval.config import load_config
 from reeval.featurize import components
-from reeval.featurize.store import FeatureSettings, build_feature_store
+from reeval.featurize.human import DFT_ROLES
+from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store
 from reeval.reactions.splits import subsample_training
 from reeval.stats.metrics import r2
+from reeval.training.plan import planned_runs, seeds_of_split
 
 # constant learning rates, no validation part: every epoch trains on all 64 reactions
 TRAINING = dict(
@@ -105,6 +112,35 @@ def test_random_control_of_reactions(bh_tables):
     assert len(distinct) == reactions["additive"].n_unique()
 
 
+def test_random_block_of_the_store_has_the_dft_widths_and_one_vector_per_component(tiny_store):
+    reactions, features = tiny_store
+    with safe_open(str(features / HUMAN), "np") as handle:
+        dft, random = handle.get_tensor("dft"), handle.get_tensor("random")
+        ids = handle.get_tensor("reaction_id")
+        dft_names = json.loads(handle.metadata()["columns"])["dft"]
+    # the DFT columns run role by role; the random block follows the same layout
+    roles = [next(r for r in DFT_ROLES if n.startswith(f"{r}_")) for n in dft_names]
+    assert roles == sorted(roles, key=DFT_ROLES.index)
+    widths = {role: roles.count(role) for role in DFT_ROLES}
+    assert all(widths.values()) and random.shape == dft.shape == (64, len(dft_names))
+    by_id = {row["reaction_id"]: row for row in reactions.iter_rows(named=True)}
+    start = 0
+    for role, width in widths.items():
+        block = random[:, start : start + width]
+        start += width
+        vectors: dict[str, set[bytes]] = {}
+        for reaction_id, vector in zip(ids, block, strict=True):
+            component = by_id[int(reaction_id)][role]
+            vectors.setdefault(component, set()).add(vector.tobytes())
+            expected = components.random_vector(0, role, component, width)
+            np.testing.assert_array_equal(vector, expected)
+        assert all(len(v) == 1 for v in vectors.values()), role  # same component, same vector
+        shared = [v.pop() for v in vectors.values()]
+        assert len(set(shared)) == len(shared), role  # distinct components, distinct vectors
+        assert len(shared) == reactions[role].n_unique()
+    assert start == random.shape[1]
+
+
 def test_one_hot_has_one_component_per_role(bh_tables):
     onehot, names = components.one_hot_components(
         bh_tables.reactions, components.ROLE_COLUMNS["bh"]
@@ -140,6 +176,65 @@ def test_plans():
     assert per_model["dft_rf"] == 2 and per_model["onehot_rf"] == 3 and per_model["mpnn"] == 2
     lc = learning_curve_runs(settings)
     assert len(lc) == 2 * 2 * 2 and {r.fraction for r in lc} == {"0.05", "0.1"}
+
+
+def test_out_of_sample_seeds_and_the_whole_training_set_point():
+    splits = {"bh": ["FullCV_01", "Test1", "Test2"], "sm": ["random_split_0"]}
+    settings = {
+        "neural_splits": {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]},
+        "seeds": [0],
+        "test_seeds": [0, 1, 2],
+        "learning_curve": {
+            "fractions": [0.1, 0.7],
+            "splits": ["FullCV_01"],
+            "seeds": [0, 1, 2],
+            "models": ["multimodal", "dft_rf"],
+        },
+    }
+    assert seeds_of_split(settings, "Test3") == [0, 1, 2]
+    assert seeds_of_split(settings, "FullCV_01") == [0]
+    runs = baseline_runs(settings, splits)
+    dft = sorted((r.split, r.seed) for r in runs if r.model == "dft_rf")
+    assert dft == [("FullCV_01", 0)] + [(t, s) for t in ("Test1", "Test2") for s in (0, 1, 2)]
+    assert sum(r.model == "mpnn" and r.split == "Test1" for r in runs) == 3
+    main = {("multimodal", "FullCV_01", 0), ("dft_rf", "FullCV_01", 0)}
+    lc = learning_curve_runs(settings, main)
+    whole = sorted((r.model, r.seed) for r in lc if r.fraction == "0.7")
+    # seed 0 of each model is its main run; seeds 1 and 2 are trained at 0.7
+    assert whole == [("dft_rf", 1), ("dft_rf", 2), ("multimodal", 1), ("multimodal", 2)]
+    assert sum(r.fraction == "0.1" for r in lc) == 2 * 3
+    yield_settings = {
+        "seeds": [0],
+        "test_seeds": [0, 1, 2],
+        "splits": splits,
+        "ablation_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
+    }
+    full_runs = [r for r in planned_runs(yield_settings) if r.variant == "full"]
+    assert sorted((r.split, r.seed) for r in full_runs if r.dataset == "bh") == dft
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_every_learning_curve_point_has_every_seed(profile):
+    config = load_config(profile)
+    ym, bl = config["yield_model"], config["baselines"]
+    yield_runs = planned_runs(ym)
+    runs = baseline_runs(bl, ym["splits"])
+    main = {("multimodal", r.split, r.seed) for r in yield_runs if r.dataset == "bh"} | {
+        (r.model, r.split, r.seed) for r in runs if r.dataset == "bh"
+    }
+    lc = learning_curve_runs(bl, main)
+    curve = bl["learning_curve"]
+    for model in curve["models"]:
+        for split in curve["splits"]:
+            whole = {r.seed for r in lc if (r.model, r.split, r.fraction) == (model, split, "0.7")}
+            whole |= {s for (m, sp, s) in main if (m, sp) == (model, split)}
+            assert whole >= set(curve["seeds"]), (model, split)
+    if profile == "quick":  # the quick build's budget: the main runs are the 70 % points
+        assert not any(r.fraction == "0.7" for r in lc)
+    else:  # the issue: at least 3 seeds per fraction; Test1-4 pairs can reach alpha
+        assert len(curve["seeds"]) >= 3
+        pairs = 4 * len(set(seeds_of_split(ym, "Test1")) & set(seeds_of_split(bl, "Test1")))
+        assert pairs >= min_pairs(bl["alpha"])
 
 
 def test_forest_predictions_do_not_depend_on_threads():

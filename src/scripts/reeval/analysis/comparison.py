@@ -10,19 +10,34 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from reeval.baselines.plan import WHOLE_TRAINING_FRACTION
 from reeval.baselines.registry import BASELINES
-from reeval.data.published import published_r2
+from reeval.data.published import PUBLISHED_MODELS, published_r2
 from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
 from reeval.stats.comparisons import PairedTest, paired_tests, significantly_best, wilcoxon_paired
 from reeval.stats.metrics import calibration_curve
 from reeval.stats.robust import iqr, trimean
+from reeval.training.plan import seeds_of_split
 
 REFERENCE = "multimodal"
 MODEL_LABELS = {REFERENCE: "Multimodal (Chen et al., ours)"} | {
     name: b.label for name, b in BASELINES.items()
 }
 # our model key -> key of reeval.data.published (its verified published R2)
-PUBLISHED_KEYS = {"dft_rf": "dft_rf"}
+PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf", "smiles_transformer": "yield_bert"}
+# the models whose sigma the uncertainty table scores
+SIGMA_MODELS = [REFERENCE, *(name for name, b in BASELINES.items() if b.predicts_sigma)]
+# a single run has no IQR: a published value further than this from it is reported
+SINGLE_RUN_SPREAD = 0.01
+# every table and sentence fragment the comparison writes into src/tex/output
+COMPARISON_TABLES = [
+    "comparison_table.tex",
+    "comparison_metrics.tex",
+    "comparison_uncertainty.tex",
+    "comparison_tests.tex",
+    "comparison_published.tex",
+    "comparison_transformer.tex",
+]
 
 
 @dataclass(frozen=True)
@@ -115,13 +130,89 @@ def comparison_table(runs: pl.DataFrame, published: pl.DataFrame, alpha: float) 
 
 
 def published_value(published: pl.DataFrame, model: str, protocol: str) -> float | None:
-    if model == REFERENCE:
-        return None  # Chen et al. do not report these splits (they re-split at random)
+    """The verified published R2 of our `model` on `protocol` (None for the multimodal
+    model: Chen et al. re-split the data at random and report none on these splits)."""
     key = PUBLISHED_KEYS.get(model)
-    if key is None and model == "smiles_transformer":
-        key = "yield_bert"
     value = published_r2(published, key, protocol) if key else None
     return value.value if value is not None else None
+
+
+def published_citations() -> list[str]:
+    """Bib keys of the sources of the published values in the comparison table."""
+    return sorted({PUBLISHED_MODELS[key][1] for key in PUBLISHED_KEYS.values()})
+
+
+METRICS = [("mae", "MAE (%)", 2, False), ("rmse", "RMSE (%)", 2, False), ("r2", "$R^2$", 3, True)]
+UNCERTAINTY_METRICS = [
+    ("nll", "NLL", 2),
+    ("coverage_68", "68 % coverage", 3),
+    ("coverage_95", "95 % coverage", 3),
+    ("miscalibration_area", "Miscal. area", 3),
+    ("spearman_error_sigma", r"Spearman $\rho(|y-\mu|, \sigma)$", 3),
+]
+
+
+def _header_cell(label: str) -> str:
+    return Latex(label) if "$" in label else label
+
+
+def metrics_table(runs: pl.DataFrame, alpha: float) -> str:
+    """MAE, RMSE and R2, trimean [IQR] over splits and seeds, of every model on each protocol
+    of the paired tests (Test1-4 pooled). An entry is bold only if its model beats every other
+    one on that metric in paired Wilcoxon tests (Holm) at `alpha`."""
+    models = [REFERENCE, *BASELINES]
+    rows, bold, group_ends = [], [], []
+    for column in TEST_PROTOCOLS:
+        values = {metric: values_by_model(runs, column, metric) for metric, *_ in METRICS}
+        present = [m for m in models if any(values[metric].get(m) for metric in values)]
+        winners = {
+            metric: significantly_best(values[metric], alpha, higher_is_better)
+            for metric, _, _, higher_is_better in METRICS
+        }
+        for index, model in enumerate(present):
+            row = [column.label if index == 0 else "", Latex(MODEL_LABELS[model])]
+            for position, (metric, _, digits, _) in enumerate(METRICS, start=2):
+                row.append(robust_cell(list(values[metric].get(model, {}).values()), digits))
+                if winners[metric] == model:
+                    bold.append((len(rows), position))
+            rows.append(row)
+        if present:
+            group_ends.append(len(rows) - 1)
+    return latex_table(
+        ["Protocol", "Model", *(_header_cell(label) for _, label, _, _ in METRICS)],
+        rows,
+        align="llrrr",
+        significantly_best=bold,
+        midrules_after=group_ends,
+    )
+
+
+def uncertainty_table(runs: pl.DataFrame) -> str:
+    """Gaussian NLL, central 68 % and 95 % coverage, miscalibration area and Spearman
+    correlation of |error| with sigma, trimean [IQR] over splits and seeds, for every model
+    that predicts sigma, on each protocol of the paired tests."""
+    rows, group_ends = [], []
+    for column in TEST_PROTOCOLS:
+        values = {
+            metric: values_by_model(runs, column, metric) for metric, *_ in UNCERTAINTY_METRICS
+        }
+        present = [m for m in SIGMA_MODELS if any(values[metric].get(m) for metric in values)]
+        for index, model in enumerate(present):
+            rows.append(
+                [column.label if index == 0 else "", Latex(MODEL_LABELS[model])]
+                + [
+                    robust_cell(list(values[metric].get(model, {}).values()), digits)
+                    for metric, _, digits in UNCERTAINTY_METRICS
+                ]
+            )
+        if present:
+            group_ends.append(len(rows) - 1)
+    return latex_table(
+        ["Protocol", "Model", *(_header_cell(label) for _, label, _ in UNCERTAINTY_METRICS)],
+        rows,
+        align="ll" + "r" * len(UNCERTAINTY_METRICS),
+        midrules_after=group_ends,
+    )
 
 
 def test_rows(runs: pl.DataFrame, alpha: float) -> list[tuple[Column, PairedTest]]:
@@ -171,7 +262,7 @@ def published_sentences(runs: pl.DataFrame, published: pl.DataFrame) -> str:
             if reference is None or not values:
                 continue
             ours = float(trimean(values))
-            spread = float(iqr(values)) if len(values) > 1 else 0.01
+            spread = float(iqr(values)) if len(values) > 1 else SINGLE_RUN_SPREAD
             gap = ours - reference
             if abs(gap) > spread:
                 sentences.append(
@@ -188,12 +279,60 @@ def published_sentences(runs: pl.DataFrame, published: pl.DataFrame) -> str:
     )
 
 
-def learning_curve_frame(runs: pl.DataFrame, splits: list[str]) -> pl.DataFrame:
-    """model, fraction, trimean, q1, q3 of R2 over the learning-curve splits and seeds; the
-    70 % point is the full FullCV training set, i.e. the main runs on those splits."""
-    lc = runs.filter(pl.col("train_fraction") < 1.0)
+def transformer_sentence(
+    runs: pl.DataFrame, published: pl.DataFrame, profile: str, settings: dict
+) -> str:
+    """What our SMILES transformer is, beside the published Yield-BERT on BH FullCV: a
+    reader must not take a small quick-profile model's R2 for Yield-BERT's."""
+    values = list(values_by_model(runs, COLUMNS[0], "r2").get("smiles_transformer", {}).values())
+    theirs = published_r2(published, PUBLISHED_KEYS["smiles_transformer"], COLUMNS[0].key)
+    if not values or theirs is None:
+        return "\n"
+    ours = float(trimean(values))
+    spread = float(iqr(values)) if len(values) > 1 else SINGLE_RUN_SPREAD
+    c = settings["smiles_transformer"]
+    size = (
+        f"{c['layers']} layer{'s' if c['layers'] != 1 else ''}, {c['embed_dim']} wide, "
+        f"at most {c['epochs']} epochs"
+    )
+    cite = PUBLISHED_MODELS[PUBLISHED_KEYS["smiles_transformer"]][1]
+    result = (
+        f"Our SMILES transformer reaches an $R^2$ of {format_number(ours, 3)} on BH FullCV, "
+        f"against {format_number(theirs.value, 3)} for the published Yield-BERT \\citep{{{cite}}}"
+    )
+    if theirs.value - ours <= spread:
+        return f"{result}, although it is trained from scratch ({size}).\n"
+    if profile == "quick":
+        return (
+            f"{result}: the gap of {format_number(theirs.value - ours, 3)} measures the model of "
+            f"this build, a small model of the quick profile ({size}) trained from scratch, "
+            "not a transformer of Yield-BERT's size with its pretraining on reactions.\n"
+        )
+    return (
+        f"{result}, {format_number(theirs.value - ours, 3)} lower; ours ({size}) is trained "
+        "from scratch, without Yield-BERT's pretraining on reactions.\n"
+    )
+
+
+def learning_curve_frame(runs: pl.DataFrame, splits: list[str], seeds: list[int]) -> pl.DataFrame:
+    """model, fraction, trimean, q1, q3, n of R2 over the learning-curve splits and seeds. At
+    0.7 (the whole FullCV training set) the main runs of those splits and seeds stand in for
+    the learning-curve runs that were not planned again; each (split, seed) counts once."""
+    points = runs.filter(pl.col("train_fraction") < 1.0)
+    models = points["model"].unique().to_list()
+    main = runs.filter(
+        (pl.col("train_fraction") == 1.0)
+        & (pl.col("dataset") == "bh")
+        & pl.col("model").is_in(models)
+        & pl.col("split").is_in(splits)
+        & pl.col("seed").is_in(seeds)
+    ).with_columns(pl.lit(WHOLE_TRAINING_FRACTION).alias("train_fraction"))
+    columns = ["model", "train_fraction", "split", "seed", "r2"]
+    points = pl.concat([points.select(columns), main.select(columns)]).unique(
+        ["model", "train_fraction", "split", "seed"], keep="first", maintain_order=True
+    )
     rows = []
-    for (model, fraction), group in lc.group_by("model", "train_fraction", maintain_order=True):
+    for (model, fraction), group in points.group_by("model", "train_fraction"):
         values = group["r2"].to_numpy()
         rows.append(
             {
@@ -205,25 +344,7 @@ def learning_curve_frame(runs: pl.DataFrame, splits: list[str]) -> pl.DataFrame:
                 "n": len(values),
             }
         )
-    full = runs.filter(
-        (pl.col("train_fraction") == 1.0)
-        & (pl.col("dataset") == "bh")
-        & pl.col("split").is_in(splits)
-    )
-    for model in lc["model"].unique().to_list():
-        values = full.filter(pl.col("model") == model)["r2"].to_numpy()
-        if values.size:  # the full FullCV training set is the 70 % point
-            rows.append(
-                {
-                    "model": model,
-                    "fraction": 0.7,
-                    "trimean": float(trimean(values)),
-                    "q1": float(np.quantile(values, 0.25)),
-                    "q3": float(np.quantile(values, 0.75)),
-                    "n": len(values),
-                }
-            )
-    return pl.DataFrame(rows).unique(["model", "fraction"], keep="first").sort("model", "fraction")
+    return pl.DataFrame(rows).sort("model", "fraction")
 
 
 def calibration_frame(predictions: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -236,21 +357,55 @@ def calibration_frame(predictions: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def oos_frame(runs: pl.DataFrame) -> pl.DataFrame:
-    """model, split, R2 on each additive out-of-sample split (trimean over seeds)."""
+    """model, split, R2 on each additive out-of-sample split (trimean over seeds, as the
+    tables)."""
     oos = runs.filter(
         (pl.col("dataset") == "bh")
         & (pl.col("train_fraction") == 1.0)
         & pl.col("split").str.starts_with("Test")
     )
-    return (
-        oos.group_by("model", "split").agg(pl.col("r2").median().alias("r2")).sort("model", "split")
-    )
+    rows = [
+        {"model": model, "split": split, "r2": float(trimean(group["r2"].to_numpy()))}
+        for (model, split), group in oos.group_by("model", "split")
+    ]
+    return pl.DataFrame(
+        rows, schema={"model": pl.String, "split": pl.String, "r2": pl.Float64}
+    ).sort("model", "split")
+
+
+def min_pairs(alpha: float) -> int:
+    """The fewest pairs with which a two-sided exact Wilcoxon signed-rank test can give
+    p < alpha: its smallest p with n pairs is 2 / 2**n (every difference of one sign)."""
+    n = 1
+    while 2 * 0.5**n >= alpha:
+        n += 1
+    return n
+
+
+def direction(before: float, after: float, digits: int = 3) -> str:
+    """ "falls", "rises" or "changes" from `before` to `after` as the text shows them."""
+    before, after = round(before, digits), round(after, digits)
+    if after < before:
+        return "falls"
+    if after > before:
+        return "rises"
+    return "changes"  # equal as printed, or a NaN
+
+
+def effect_of_removing(gain: float, digits: int = 3) -> str:
+    """How removing a part changes R2, given the median gain full - without."""
+    rounded = round(gain, digits)
+    if rounded > 0:
+        return "lowers"
+    if rounded < 0:
+        return "raises"
+    return "changes"  # by 0 as printed, or a NaN
 
 
 def discussion_variables(
     runs: pl.DataFrame, ablations: pl.DataFrame, alpha: float
 ) -> dict[str, str]:
-    """The numbers of the discussion paragraph."""
+    """The numbers and result-dependent words of the discussion paragraph."""
     fullcv, oos = TEST_PROTOCOLS[0], TEST_PROTOCOLS[1]
     r2 = values_by_model(runs, fullcv, "r2")
     r2_oos = values_by_model(runs, oos, "r2")
@@ -262,21 +417,30 @@ def discussion_variables(
     p, median = wilcoxon_paired(
         np.array([r2["random_rf"][k] for k in keys]), np.array([r2["dft_rf"][k] for k in keys])
     )
+    distinguishable = bool(p < alpha)
+    multimodal, multimodal_oos = tri(r2, REFERENCE), tri(r2_oos, REFERENCE)
+    drfp, drfp_oos = tri(r2, "drfp_gbt"), tri(r2_oos, "drfp_gbt")
     out = {
+        "cmp_alpha": f"{alpha:g}",
+        "cmp_min_pairs": str(min_pairs(alpha)),
         "cmp_dft_rf_r2": format_number(tri(r2, "dft_rf"), 3),
         "cmp_random_rf_r2": format_number(tri(r2, "random_rf"), 3),
         "cmp_random_minus_dft": format_number(median, 3),
         "cmp_random_vs_dft_p": format_number(p, 3),
         "cmp_random_vs_dft_pairs": str(len(keys)),
         "cmp_random_vs_dft_verdict": (
-            "is distinguishable from" if p < alpha else "cannot be distinguished from"
+            "is distinguishable from" if distinguishable else "cannot be distinguished from"
         ),
-        "cmp_multimodal_fullcv_r2": format_number(tri(r2, REFERENCE), 3),
-        "cmp_multimodal_oos_r2": format_number(tri(r2_oos, REFERENCE), 3),
-        "cmp_multimodal_oos_drop": format_number(tri(r2, REFERENCE) - tri(r2_oos, REFERENCE), 3),
+        # Chuang & Keiser found their random features close to the descriptors
+        "cmp_random_vs_dft_agreement": "unlike" if distinguishable else "in agreement with",
+        "cmp_multimodal_fullcv_r2": format_number(multimodal, 3),
+        "cmp_multimodal_oos_r2": format_number(multimodal_oos, 3),
+        "cmp_multimodal_oos_direction": direction(multimodal, multimodal_oos),
+        "cmp_multimodal_oos_gap": format_number(abs(multimodal - multimodal_oos), 3),
         "cmp_dft_rf_oos_r2": format_number(tri(r2_oos, "dft_rf"), 3),
-        "cmp_drfp_fullcv_r2": format_number(tri(r2, "drfp_gbt"), 3),
-        "cmp_drfp_oos_r2": format_number(tri(r2_oos, "drfp_gbt"), 3),
+        "cmp_drfp_fullcv_r2": format_number(drfp, 3),
+        "cmp_drfp_oos_r2": format_number(drfp_oos, 3),
+        "cmp_drfp_oos_direction": direction(drfp, drfp_oos),
     }
     full = ablations.filter(pl.col("variant") == "full")
     for variant in ("no_human", "no_graph", "no_smiles"):
@@ -284,26 +448,47 @@ def discussion_variables(
         joined = full.join(other, on=["dataset", "split", "seed"], suffix="_other")
         bh = joined.filter((pl.col("dataset") == "bh") & pl.col("split").str.starts_with("FullCV_"))
         diff = (bh["r2"] - bh["r2_other"]).to_numpy()
-        out[f"cmp_gain_from_{variant.removeprefix('no_')}"] = format_number(
-            float(np.median(diff)) if diff.size else float("nan"), 3
-        )
+        gain = float(np.median(diff)) if diff.size else float("nan")
+        part = variant.removeprefix("no_")
+        out[f"cmp_removing_{part}_effect"] = effect_of_removing(gain)
+        out[f"cmp_removing_{part}_size"] = format_number(abs(gain), 3)
     return out
 
 
+def settings_variables(settings: dict) -> dict[str, str]:
+    """The learning-curve and out-of-sample seeds of the baselines settings, for the text."""
+    curve = settings["learning_curve"]
+    return {
+        "cmp_lc_n_splits": str(len(curve["splits"])),
+        "cmp_lc_n_seeds": str(len(curve["seeds"])),
+        "cmp_n_test_seeds": str(len(seeds_of_split(settings, "Test1"))),
+    }
+
+
 DISCUSSION_VARIABLES = [
+    "cmp_lc_n_splits",
+    "cmp_lc_n_seeds",
+    "cmp_n_test_seeds",
+    "cmp_alpha",
+    "cmp_min_pairs",
     "cmp_dft_rf_r2",
     "cmp_random_rf_r2",
     "cmp_random_minus_dft",
     "cmp_random_vs_dft_p",
     "cmp_random_vs_dft_pairs",
     "cmp_random_vs_dft_verdict",
+    "cmp_random_vs_dft_agreement",
     "cmp_multimodal_fullcv_r2",
     "cmp_multimodal_oos_r2",
-    "cmp_multimodal_oos_drop",
+    "cmp_multimodal_oos_direction",
+    "cmp_multimodal_oos_gap",
     "cmp_dft_rf_oos_r2",
     "cmp_drfp_fullcv_r2",
     "cmp_drfp_oos_r2",
-    "cmp_gain_from_human",
-    "cmp_gain_from_graph",
-    "cmp_gain_from_smiles",
+    "cmp_drfp_oos_direction",
+    *(
+        f"cmp_removing_{part}_{kind}"
+        for part in ("human", "graph", "smiles")
+        for kind in ("effect", "size")
+    ),
 ]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from reeval.baselines.registry import BASELINES
+from reeval.training.plan import seeds_of_split
+
+# FullCV trains on 2767 of 3955 reactions (0.6996): at this fraction a learning-curve run
+# trains on the whole training set, i.e. it is the main run of the same model, split and seed
+WHOLE_TRAINING_FRACTION = 0.7
 
 
 @dataclass(frozen=True, order=True)
@@ -22,7 +28,8 @@ def fraction_text(fraction: float) -> str:
 
 def baseline_runs(baselines: dict, yield_splits: dict) -> list[BaselineRun]:
     """Tree models on the multimodal model's splits (paired tests need the same splits);
-    neural baselines on baselines.neural_splits."""
+    neural baselines on baselines.neural_splits; the seeds of each split as the multimodal
+    model's (`seeds`, or `test_seeds` on Test1-4)."""
     runs = []
     for spec in BASELINES.values():
         for dataset in spec.datasets:
@@ -31,18 +38,24 @@ def baseline_runs(baselines: dict, yield_splits: dict) -> list[BaselineRun]:
             runs += [
                 BaselineRun(dataset, spec.name, split, seed)
                 for split in splits
-                for seed in baselines["seeds"]
+                for seed in seeds_of_split(baselines, split)
             ]
     return sorted(runs)
 
 
-def learning_curve_runs(baselines: dict) -> list[BaselineRun]:
-    """Buchwald-Hartwig learning curves; model "multimodal" is the full yield model."""
+def learning_curve_runs(
+    baselines: dict, main_runs: Collection[tuple[str, str, int]] = ()
+) -> list[BaselineRun]:
+    """Buchwald-Hartwig learning curves; model "multimodal" is the full yield model. At the
+    whole-training-set fraction (0.7) a (model, split, seed) of `main_runs` is the main run
+    itself and is not planned again; the other seeds are, so every fraction has every seed."""
     lc = baselines["learning_curve"]
+    covered = set(main_runs)
     return sorted(
         BaselineRun("bh", model, split, seed, fraction_text(f))
         for model in lc["models"]
         for split in lc["splits"]
         for seed in lc["seeds"]
         for f in lc["fractions"]
+        if not (f == WHOLE_TRAINING_FRACTION and (model, split, seed) in covered)
     )
