@@ -112,7 +112,7 @@ rule summarise_comparison:
                                for s in MCDROPOUT_SPLITS for seed in BL["seeds"]],
         published=raw("reactions/anchors/published_metrics.csv"),
         script="src/scripts/summarise_comparison.py",
-        library=library("analysis", "baselines", "data", "render", "stats"),
+        library=library("analysis", "baselines", "data", "render", "stats", "training"),
     output:
         tables=[f"{OUTPUT}/{name}" for name in COMPARISON_TABLES],
         numbers=numbers(DISCUSSION_VARIABLES),
