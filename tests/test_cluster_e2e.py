@@ -32,6 +32,7 @@ JOBS = {
         60,
         1,
     ),
+    "src/data/models/bh/all/encoders.safetensors": ("pretrain_encoders", 2, 4000, 240, 1),
     "src/data/models/bh/all/embeddings.safetensors": ("embed_reactions", 1, 2000, 20, 1),
     "src/data/results/yield_model/bh/full/FullCV_01/seed0/metrics.json": (
         "train_yield_model",
