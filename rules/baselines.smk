@@ -55,6 +55,7 @@ rule train_baseline:
         fraction="[0-9.]+",
     params:
         settings=BASELINE_SETTINGS,
+        device=YM["device"],  # the neural baselines run where the yield model runs
     conda:
         CONDA_ENV
     log:
@@ -72,7 +73,8 @@ rule train_baseline:
         "--features-dir {FEATURES}/{wildcards.dataset} --split {wildcards.split} "
         "--seed {wildcards.seed} --train-fraction {wildcards.fraction} "
         "--settings {params.settings:q} --predictions {output.predictions:q} "
-        "--metrics {output.metrics:q} --threads {threads} 2>&1 | tee {log:q}"
+        "--metrics {output.metrics:q} --threads {threads} --device {params.device} "
+        "2>&1 | tee {log:q}"
 
 
 use rule train_yield_model as train_yield_model_fraction with:
