@@ -6,8 +6,8 @@ import polars as pl
 
 import paths
 from reeval.cli import run
+from reeval.materials.names import TASKS
 from reeval.materials.summary import REPRESENTATION_LABELS
-from reeval.materials.thermoelectrics import TASKS
 from reeval.render.figures import new_figure, save_figure
 from reeval.stats.robust import quartiles, trimean
 

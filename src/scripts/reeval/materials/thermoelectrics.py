@@ -13,12 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from pymatgen.core import Composition
 
 from reeval.errors import DataError
-from reeval.materials.structures import compact_formula
+from reeval.materials.names import TASKS, TEMPERATURE_BINS
 
-TASKS = ["seebeck", "log_sigma", "log_kappa", "log_pf", "zt"]
 TASK_LABELS = {
     "seebeck": "Seebeck (uV/K)",
     "log_sigma": "log10 sigma (S/m)",
@@ -26,19 +24,32 @@ TASK_LABELS = {
     "log_pf": "log10 PF (W/m K^2)",
     "zt": "zT",
 }
-TEMPERATURE_BINS = (300, 600, 900)  # and "other": the paper's one-hot context
 
 
 @dataclass
 class ThermoelectricData:
     table: pl.DataFrame  # formula, temperature_k, sources, one column per task
     n_raw: dict[str, int]
-    n_bad_formula: int
-    n_nonpositive: int
-    n_sparse: int
+    n_bad_formula: int  # rows whose formula pymatgen cannot read (dropped)
+    n_no_temperature: int  # rows with a readable formula but no temperature (dropped)
+    n_nonpositive: int  # sigma, kappa or PF values <= 0 (each becomes a missing label)
+    n_sparse: int  # (formula, temperature) rows with fewer than min_labels labels (dropped)
+
+    def counts(self) -> dict:
+        return {
+            "n_raw": self.n_raw,
+            "n_bad_formula": self.n_bad_formula,
+            "n_no_temperature": self.n_no_temperature,
+            "n_nonpositive": self.n_nonpositive,
+            "n_sparse": self.n_sparse,
+        }
 
 
 def normalised_formula(text: str) -> str | None:
+    from pymatgen.core import Composition  # slow to import: only where formulas are read
+
+    from reeval.materials.structures import compact_formula
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -81,7 +92,8 @@ def _estm(path: Path) -> pl.DataFrame:
 
 def load_thermoelectrics(ucsb: Path, estm: Path, min_labels: int = 4) -> ThermoelectricData:
     """Both sets, formulas normalised, rows of one (formula, temperature) averaged; rows
-    with fewer than `min_labels` of the five targets are dropped (and counted)."""
+    with an unreadable formula, without a temperature, or (after averaging) with fewer than
+    `min_labels` of the five targets are dropped, and each kind is counted."""
     try:
         parts = [_ucsb(ucsb), _estm(estm)]
     except Exception as error:
@@ -91,8 +103,10 @@ def load_thermoelectrics(ucsb: Path, estm: Path, min_labels: int = 4) -> Thermoe
         formula=pl.col("raw_formula").map_elements(normalised_formula, return_dtype=pl.String),
         temperature_k=pl.col("temperature_k").round(0),
     )
-    n_bad = raw["formula"].is_null().sum()
-    raw = raw.filter(pl.col("formula").is_not_null() & pl.col("temperature_k").is_not_null())
+    n_bad = int(raw["formula"].is_null().sum())
+    raw = raw.filter(pl.col("formula").is_not_null())
+    n_no_temperature = int(raw["temperature_k"].is_null().sum())
+    raw = raw.filter(pl.col("temperature_k").is_not_null())
     logs = {"log_sigma": "sigma", "log_kappa": "kappa", "log_pf": "pf"}
     nonpositive = sum(int((raw[c] <= 0).sum()) for c in logs.values())
     raw = raw.with_columns(
@@ -112,7 +126,9 @@ def load_thermoelectrics(ucsb: Path, estm: Path, min_labels: int = 4) -> Thermoe
     labels = table.select(pl.sum_horizontal(pl.col(TASKS).is_not_null())).to_series()
     kept = table.filter(labels >= min_labels)
     n_raw = {name: part.height for name, part in zip(["UCSB", "ESTM"], parts, strict=False)}
-    return ThermoelectricData(kept, n_raw, int(n_bad), nonpositive, table.height - kept.height)
+    return ThermoelectricData(
+        kept, n_raw, n_bad, n_no_temperature, nonpositive, table.height - kept.height
+    )
 
 
 def temperature_one_hot(temperatures: np.ndarray) -> np.ndarray:
