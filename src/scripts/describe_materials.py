@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 
 from reeval.cli import run
-from reeval.io import atomic_path, write_parquet_atomic
-from reeval.materials.pool import build_pool, pool_frame
+from reeval.io import atomic_path, write_parquet_atomic, write_text_atomic
+from reeval.materials.pool import build_pool, excluded_frame, pool_frame, undescribed
 from reeval.materials.text import describe_structures, read_cache
 
 
@@ -26,36 +26,27 @@ def main() -> None:
     parser.add_argument("--texts", required=True, type=Path)
     parser.add_argument("--matbert", required=True, type=Path)
     parser.add_argument("--failures", required=True, type=Path)
+    parser.add_argument("--counts", required=True, type=Path, help="JSON: structures per source")
     args = parser.parse_args()
-    records, failures, matbert = build_pool(args.raw, json.loads(args.sizes), args.seed)
+    records, report, matbert = build_pool(args.raw, json.loads(args.sizes), args.seed)
     texts = describe_structures(records, args.cache, args.threads, args.mineral_matching)
     args.cache.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(args.cache) as tmp:  # the cache keeps every description ever made
         merged = pl.concat([texts, read_cache(args.cache)])
         merged.unique(["id", "fingerprint"], keep="first").write_parquet(tmp)
-    failures += [
-        (r.source, r.id, f"robocrys: {e}")
-        for r, e in zip(records, texts["error"], strict=False)
-        if e is not None
-    ]
-    n_failed = sum(e is not None for e in texts["error"])
+    excluded = excluded_frame(report.excluded + undescribed(records, texts))
+    kinds = excluded["kind"].value_counts()
     print(
-        f"{len(records)} structures, {n_failed} without a description, "
-        f"{len(failures) - n_failed} unreadable"
+        f"{len(records)} structures; left out or merged: "
+        + (", ".join(f"{n} {k}" for k, n in kinds.iter_rows()) or "none")
     )
     for path, frame in [
         (args.pool, pool_frame(records)),
         (args.texts, texts.select("id", "text", "error")),
-        (
-            args.failures,
-            pl.DataFrame(
-                failures,
-                schema={"source": pl.String, "id": pl.String, "reason": pl.String},
-                orient="row",
-            ),
-        ),
+        (args.failures, excluded),
     ]:
         write_parquet_atomic(frame, path)
+    write_text_atomic(args.counts, json.dumps(report.counts(), sort_keys=True))
     with atomic_path(args.matbert) as tmp:
         np.save(tmp, matbert, allow_pickle=False)
 

@@ -5,6 +5,8 @@ elasticity set and the WBM set (matcalc), each subsampled (seeded) to the profil
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +51,33 @@ def _sample(records: list[StructureRecord], size: int | None, seed: int) -> list
     return [records[i] for i in sorted(chosen)]
 
 
-def build_pool(raw: Path, sizes: dict, seed: int) -> tuple[list[StructureRecord], list, np.ndarray]:
-    """(records, failures as (source, id, reason), MatBERT embeddings of the authors' records
-    kept). Ids are prefixed by source so they never collide."""
+@dataclass
+class PoolReport:
+    """What happened to each source's structures on the way into the pool."""
+
+    total: dict[str, int]  # entries per source, readable or not
+    readable: dict[str, int]
+    kept: dict[str, int]  # after subsampling, before removing duplicates
+    excluded: list[tuple[str, str, str, str]]  # (source, id, kind, reason)
+    mp_query_formula: dict[str, int]  # entries of the whole MP set with a query's formula
+
+    def counts(self) -> dict:
+        return {
+            "total": self.total,
+            "readable": self.readable,
+            "kept": self.kept,
+            "mp_query_formula": self.mp_query_formula,
+        }
+
+
+def build_pool(
+    raw: Path, sizes: dict, seed: int
+) -> tuple[list[StructureRecord], PoolReport, np.ndarray]:
+    """(records, report, MatBERT embeddings of the authors' records kept). Ids are prefixed
+    by source so they never collide. An MP elasticity entry with the Materials Project id of
+    a kept authors' structure is the same material: it is kept once, as the authors' record
+    (which has a MatBERT embedding) carrying the MP entry's elasticity values, and the
+    duplicate is listed in the report."""
     paths = [raw / MR / "query_structure" / f"{name}.cif" for name in QUERY_ORDER]
     queries = load_cif_files(paths, "query")
     authors, matbert = authors_structures(raw)
@@ -62,26 +88,76 @@ def build_pool(raw: Path, sizes: dict, seed: int) -> tuple[list[StructureRecord]
     )
     wbm = load_matcalc(raw / MATCALC / "wbm-random-pbe52-equilibrium-2025.1.json.gz", "wbm")
     keep = _sample(list(range(len(authors.records))), sizes["authors"], seed)
-    authors_kept = [authors.records[i] for i in keep]
-    records = (
-        queries.records
-        + authors_kept
-        + _sample(mp.records, sizes["mp_elasticity"], seed)
-        + _sample(wbm.records, sizes["wbm"], seed)
-    )
-    failures = [
-        (name, i, why)
-        for name, report in [
-            ("query", queries),
-            ("authors", authors),
-            ("mp_elasticity", mp),
-            ("wbm", wbm),
-        ]
+    parts = {
+        "query": queries.records,
+        "authors": [authors.records[i] for i in keep],
+        "mp_elasticity": _sample(mp.records, sizes["mp_elasticity"], seed),
+        "wbm": _sample(wbm.records, sizes["wbm"], seed),
+    }
+    reports = {"query": queries, "authors": authors, "mp_elasticity": mp, "wbm": wbm}
+    excluded = [
+        (name, i, "unreadable", why)
+        for name, report in reports.items()
         for i, why in report.failures
     ]
+    unique_mp, duplicates = merge_duplicates(parts["authors"], parts["mp_elasticity"])
+    excluded += duplicates
+    mp_formulas = Counter(r.formula for r in mp.records)
+    report = PoolReport(
+        total={n: len(r.records) + len(r.failures) for n, r in reports.items()},
+        readable={n: len(r.records) for n, r in reports.items()},
+        kept={n: len(records) for n, records in parts.items()},
+        excluded=excluded,
+        mp_query_formula={q.formula: mp_formulas[q.formula] for q in queries.records},
+    )
+    records = parts["query"] + parts["authors"] + unique_mp + parts["wbm"]
     for record in records:
         record.id = f"{record.source}:{record.id}"
-    return records, failures, matbert[keep]
+    return records, report, matbert[keep]
+
+
+def merge_duplicates(
+    authors: list[StructureRecord], mp: list[StructureRecord]
+) -> tuple[list[StructureRecord], list[tuple[str, str, str, str]]]:
+    """(the MP records that are not an authors' structure, the duplicates as excluded rows).
+    A duplicate's elasticity values move to the authors' record of the same id."""
+    by_id = {r.id: r for r in authors}
+    unique, duplicates = [], []
+    for record in mp:
+        twin = by_id.get(record.id)
+        if twin is None:
+            unique.append(record)
+            continue
+        twin.properties.update(record.properties)
+        duplicates.append(
+            (
+                record.source,
+                record.id,
+                "duplicate",
+                f"the same Materials Project id as {twin.source}:{twin.id} (kept once, as that)",
+            )
+        )
+    return unique, duplicates
+
+
+def excluded_frame(excluded: list[tuple[str, str, str, str]]) -> pl.DataFrame:
+    """The structures left out of (or merged in) the pool: source, id, kind, reason. Kinds:
+    unreadable (a CIF or record that does not parse), duplicate (kept once), undescribed
+    (robocrys failed; the structure stays in the pool without a text)."""
+    return pl.DataFrame(
+        excluded,
+        schema={"source": pl.String, "id": pl.String, "kind": pl.String, "reason": pl.String},
+        orient="row",
+    )
+
+
+def undescribed(records: list[StructureRecord], texts: pl.DataFrame) -> list[tuple]:
+    """(source, id, "undescribed", reason) of each record robocrys could not describe."""
+    return [
+        (r.source, r.id, "undescribed", f"robocrys: {error}")
+        for r, error in zip(records, texts["error"], strict=True)
+        if error is not None
+    ]
 
 
 def pool_frame(records: list[StructureRecord]) -> pl.DataFrame:

@@ -2,10 +2,12 @@
 computed once per structure and cached) and, for a composition, its reduced formula.
 
 robocrys takes about 10 s to import and about 1 s per structure without mineral matching,
-so it is imported only in the worker processes of `describe_structures`."""
+so it is imported only when a structure is described (in the worker processes of
+`describe_structures`, or in this process when it runs on one thread)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -26,19 +28,25 @@ def composition_text(formula: str) -> str:
     return compact_formula(Composition(formula))
 
 
+def _robocrys_text(structure_dict: dict, mineral_matching: bool) -> str:
+    """The Robocrystallographer description of one structure (raises when robocrys fails)."""
+    from pymatgen.core import Structure
+    from robocrys import StructureCondenser, StructureDescriber
+
+    structure = Structure.from_dict(structure_dict)
+    condenser = StructureCondenser(mineral_matcher=None if mineral_matching else False)
+    describer = StructureDescriber()  # without a matcher: formula and space group
+    return describer.describe(condenser.condense_structure(structure))
+
+
 def _describe(structure_dict: dict, mineral_matching: bool) -> tuple[str | None, str | None]:
-    """(description, None) or (None, the reason robocrys failed)."""
+    """(description, None) or (None, the reason robocrys failed): a failure is returned,
+    never raised, so that one odd structure does not stop the others."""
     os.environ.setdefault("SPGLIB_OLD_ERROR_HANDLING", "false")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # oxidation-state and CrystalNN radius notes
-        from pymatgen.core import Structure
-        from robocrys import StructureCondenser, StructureDescriber
-
         try:
-            structure = Structure.from_dict(structure_dict)
-            condenser = StructureCondenser(mineral_matcher=None if mineral_matching else False)
-            describer = StructureDescriber()  # without a matcher: formula and space group
-            return describer.describe(condenser.condense_structure(structure)), None
+            return _robocrys_text(structure_dict, mineral_matching), None
         except Exception as error:  # robocrys fails in many ways on odd structures
             return None, f"{type(error).__name__}: {error}"
 
@@ -59,15 +67,16 @@ def describe_structures(
     keys = [(r.id, f"{r.fingerprint()}|minerals={mineral_matching}") for r in records]
     todo = [(key, r) for key, r in zip(keys, records, strict=False) if key not in known]
     if todo:
-        with ProcessPoolExecutor(max_workers=max(1, threads)) as pool:
-            jobs = pool.map(
-                _describe,
-                [r.structure.as_dict() for _, r in todo],
-                [mineral_matching] * len(todo),
-                chunksize=4,
-            )
+        dicts = [r.structure.as_dict() for _, r in todo]
+        flags = [mineral_matching] * len(todo)
+        with contextlib.ExitStack() as stack:
+            if threads > 1 and len(todo) > 1:
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=threads))
+                jobs = pool.map(_describe, dicts, flags, chunksize=4)
+            else:  # one thread: in this process (no worker start-up)
+                jobs = map(_describe, dicts, flags)
             for (key, _), (text, error) in tqdm(
-                zip(todo, jobs, strict=False),
+                zip(todo, jobs, strict=True),
                 total=len(todo),
                 desc="robocrys",
                 disable=not progress,
