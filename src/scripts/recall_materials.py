@@ -44,22 +44,47 @@ def recall_table(pool: pl.DataFrame, arrays, k: int) -> pl.DataFrame:
     )
 
 
+# Which part of the authors' MatBERT vector each representation is compared with. The
+# mirror's vectors are [composition | description], two halves of equal width
+# (PROVENANCE.md); every representation is compared with the description half, the
+# composition representations also with the composition half, and LM-SC, whose layout is
+# [description | composition], with the whole vector (a cosine does not depend on the order
+# of the parts).
+AGREEMENT_PAIRS = [(name, "description") for name in RECALL_REPRESENTATIONS] + [
+    ("lm_composition", "composition"),
+    ("mat2vec", "composition"),
+    ("magpie", "composition"),
+    ("lm", "full"),
+]
+
+
+def matbert_part(matbert: np.ndarray, part: str) -> np.ndarray:
+    half = matbert.shape[1] // 2
+    return {
+        "composition": matbert[:, :half],
+        "description": matbert[:, half:],
+        "full": matbert,
+    }[part]
+
+
 def agreement_table(pool: pl.DataFrame, arrays, matbert: np.ndarray, ks: list[int]):
     """Each authors' structure as a query over the other authors' structures: how each
-    representation's ranking agrees with MatBERT's (its description half)."""
+    representation's ranking agrees with MatBERT's (the part of AGREEMENT_PAIRS). Only the
+    structures every representation has are used, so that every row of the table ranks
+    the same candidates; returns (table, structures used, authors' structures left out)."""
     authors = np.flatnonzero((pool["source"] == "authors").to_numpy())
-    reference = matbert[:, 768:]  # [composition 768 | description 768] (PROVENANCE.md)
+    ok = np.all([usable(arrays[name][authors]) for name in RECALL_REPRESENTATIONS], axis=0)
+    off = ~np.eye(ok.sum(), dtype=bool)
     rows = []
-    for name in RECALL_REPRESENTATIONS:
-        matrix = arrays[name][authors]
-        ok = usable(matrix)
-        sim_ref = recall.cosine_similarities(reference[ok], reference[ok])
-        sim_rep = recall.cosine_similarities(matrix[ok], matrix[ok])
+    for name, part in AGREEMENT_PAIRS:
+        reference = matbert_part(matbert, part)[ok]
+        matrix = arrays[name][authors][ok]
+        sim_ref = recall.cosine_similarities(reference, reference)
+        sim_rep = recall.cosine_similarities(matrix, matrix)
         np.fill_diagonal(sim_ref, -np.inf)  # a structure is not its own candidate
         np.fill_diagonal(sim_rep, -np.inf)
         agreement = recall.ranking_agreement(sim_ref, sim_rep, tuple(ks))
         # Spearman over the candidates only (the diagonal is excluded)
-        off = ~np.eye(ok.sum(), dtype=bool)
         agreement["spearman"] = [
             recall.spearman(sim_ref[i][off[i]], sim_rep[i][off[i]]) for i in range(ok.sum())
         ]
@@ -67,11 +92,12 @@ def agreement_table(pool: pl.DataFrame, arrays, matbert: np.ndarray, ks: list[in
             rows.append(
                 {
                     "representation": name,
+                    "reference": part,
                     "query": i,
                     **{key: values[i] for key, values in agreement.items()},
                 }
             )
-    return pl.DataFrame(rows), int(ok.sum())
+    return pl.DataFrame(rows), int(ok.sum()), int((~ok).sum())
 
 
 def umap_table(pool: pl.DataFrame, arrays, cfg: dict) -> pl.DataFrame:
@@ -118,11 +144,14 @@ def main() -> None:
     pool = pl.read_parquet(args.pool)
     arrays = dict(np.load(args.arrays, allow_pickle=False))
     write_parquet_atomic(recall_table(pool, arrays, cfg["recall_k"]), args.recall_out)
-    agreement, n = agreement_table(
+    agreement, n, left_out = agreement_table(
         pool, arrays, np.load(args.matbert, allow_pickle=False), cfg["agreement_ks"]
     )
     write_parquet_atomic(agreement, args.agreement_out)
-    print(f"agreement with MatBERT over {n} of the authors' structures")
+    print(
+        f"agreement with MatBERT over {n} of the authors' structures "
+        f"({left_out} without every representation left out)"
+    )
     write_parquet_atomic(umap_table(pool, arrays, cfg["umap"]), args.umap_out)
 
 
