@@ -28,7 +28,7 @@ def main() -> None:
     compositions = load_representations(args.compositions)
     rows = aflow_runs(pl.read_parquet(args.aflow), compositions, cfg)
     rows += elasticity_runs(pl.read_parquet(args.pool), load_representations(args.arrays), cfg)
-    write_parquet_atomic(pl.DataFrame(rows), args.out)
+    write_parquet_atomic(pl.DataFrame(rows, infer_schema_length=None), args.out)
 
 
 if __name__ == "__main__":

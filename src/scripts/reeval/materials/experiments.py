@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from reeval.materials.names import TASKS
 from reeval.materials.property_models import fit_predict
-from reeval.materials.thermoelectrics import TASKS, temperature_one_hot
+from reeval.materials.thermoelectrics import temperature_one_hot
 from reeval.stats.metrics import mae as mean_abs_error
 from reeval.stats.metrics import r2 as r_squared
 
@@ -70,31 +71,56 @@ def aflow_runs(splits: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
     return rows
 
 
+ELASTICITY_TARGETS = [
+    ("log_bulk_modulus", "bulk_modulus_vrh"),
+    ("log_shear_modulus", "shear_modulus_vrh"),
+]
+
+
+def elasticity_rows(pool: pl.DataFrame, arrays) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The rows of the structure benchmark: the pool structures with MP elasticity values
+    (an MP entry that duplicates an authors' structure lends it its values), kept when both
+    moduli are positive and every structure representation has the structure, so that
+    every representation is tested on the same rows. (rows, log10 moduli (n, 2), counts)."""
+    props = [json.loads(p) for p in pool["properties"]]
+    labelled = np.flatnonzero([all(key in p for _, key in ELASTICITY_TARGETS) for p in props])
+    values = np.array(
+        [[props[i][key] or np.nan for _, key in ELASTICITY_TARGETS] for i in labelled],
+        dtype=float,
+    ).reshape(len(labelled), len(ELASTICITY_TARGETS))
+    positive = np.all(values > 0, axis=1)  # NaN > 0 is False
+    represented = np.all(
+        [~np.isnan(arrays[rep][labelled]).any(axis=1) for rep in STRUCTURE_REPRESENTATIONS],
+        axis=0,
+    )
+    keep = positive & represented
+    counts = {
+        "n_labelled": len(labelled),
+        "n_unlabelled": int((~positive).sum()),
+        "n_unrepresented": int((positive & ~represented).sum()),
+    }
+    return labelled[keep], np.log10(values[keep]), counts
+
+
 def elasticity_runs(pool: pl.DataFrame, arrays, cfg: dict) -> list[dict]:
-    mp = np.flatnonzero((pool["source"] == "mp_elasticity").to_numpy())
-    props = [json.loads(p) for p in pool["properties"].gather(mp)]
+    rows_used, y, counts = elasticity_rows(pool, arrays)
     rows = []
-    for prop, key in [
-        ("log_bulk_modulus", "bulk_modulus_vrh"),
-        ("log_shear_modulus", "shear_modulus_vrh"),
-    ]:
-        values = np.array([p.get(key) or np.nan for p in props], dtype=float)
-        y = np.where(values > 0, np.log10(np.where(values > 0, values, 1)), np.nan)
+    for t, (prop, _) in enumerate(ELASTICITY_TARGETS):
         for rep in STRUCTURE_REPRESENTATIONS:
-            x = arrays[rep][mp]
-            ok = np.flatnonzero(~np.isnan(y) & ~np.isnan(x).any(axis=1))
+            x = arrays[rep][rows_used]
             for seed in cfg["seeds"]:
-                order = np.random.default_rng(seed).permutation(ok)
+                order = np.random.default_rng(seed).permutation(len(rows_used))
                 n_test = round(cfg["test_fraction"] * len(order))
                 test, train = order[:n_test], order[n_test:]
-                predicted = fit_predict("single_task", x, np.nan_to_num(y), train, cfg, seed)[:, 0]
+                predicted = fit_predict("single_task", x, y[:, t], train, cfg, seed)[:, 0]
                 rows.append(
                     {
                         "benchmark": "mp_elasticity",
                         "property": prop,
                         "representation": rep,
                         "seed": seed,
-                        **held_out_scores(y[test], predicted[test]),
+                        **held_out_scores(y[test, t], predicted[test]),
+                        **counts,
                     }
                 )
     return rows
