@@ -1,7 +1,8 @@
 # Stage 6: the materials study (Qu et al. 2024). describe -> embed -> recall | property
 # models | MMoE (side by side) -> summary. robocrys, matminer and umap are imported only by
-# the rules that use them.
-from reeval.materials.summary import MATERIALS_NUMBERS
+# the rules that use them. Only a module that imports nothing is imported here: every parse
+# of the workflow reads it.
+from reeval.materials.names import MATERIALS_NUMBERS
 
 MT = CFG["materials"]
 MATERIALS = "src/data/materials"
@@ -42,6 +43,7 @@ rule describe_materials:
         texts=f"{MATERIALS}/texts.parquet",
         matbert=f"{MATERIALS}/matbert.npy",
         failures=f"{MATERIALS}/failures.parquet",
+        counts=f"{MATERIALS}/pool_counts.json",
     params:
         sizes=json.dumps(MT["pool"]),
         minerals="--mineral-matching" if MT["mineral_matching"] else "",
@@ -60,7 +62,7 @@ rule describe_materials:
         "python {input.script} --raw {RAW} --sizes {params.sizes:q} --seed {MT[seed]} "
         "{params.minerals} --cache {MATERIALS}/cache/robocrys.parquet --threads {threads} "
         "--pool {output.pool:q} --texts {output.texts:q} --matbert {output.matbert:q} "
-        "--failures {output.failures:q} 2>&1 | tee {log:q}"
+        "--failures {output.failures:q} --counts {output.counts:q} 2>&1 | tee {log:q}"
 
 
 rule embed_materials:
@@ -80,6 +82,8 @@ rule embed_materials:
         aflow=f"{MATERIALS}/aflow_splits.parquet",
         thermoelectrics=f"{MATERIALS}/thermoelectrics.parquet",
         counts=f"{MATERIALS}/thermoelectrics.json",
+        issues=f"{MATERIALS}/representation_issues.parquet",
+        encoder=f"{MATERIALS}/encoder.json",
     params:
         settings=MATERIALS_SETTINGS,
     conda:
@@ -99,7 +103,8 @@ rule embed_materials:
         "--settings {params.settings:q} --threads {threads} "
         "--cache {MATERIALS}/cache/lm_embeddings.parquet --pool-out {output.arrays:q} "
         "--compositions-out {output.compositions:q} --aflow-out {output.aflow:q} "
-        "--thermoelectrics-out {output.thermoelectrics:q} 2>&1 | tee {log:q}"
+        "--thermoelectrics-out {output.thermoelectrics:q} --counts-out {output.counts:q} "
+        "--issues-out {output.issues:q} --encoder-out {output.encoder:q} 2>&1 | tee {log:q}"
 
 
 rule recall_materials:
@@ -207,6 +212,9 @@ rule summarise_materials:
         pool=rules.describe_materials.output.pool,
         texts=rules.describe_materials.output.texts,
         failures=rules.describe_materials.output.failures,
+        pool_counts=rules.describe_materials.output.counts,
+        issues=rules.embed_materials.output.issues,
+        encoder=rules.embed_materials.output.encoder,
         recall=rules.recall_materials.output.recall,
         agreement=rules.recall_materials.output.agreement,
         embedding=rules.train_property_models.output[0],
@@ -234,7 +242,8 @@ rule summarise_materials:
         runtime=10,
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} "
-        "--failures {input.failures:q} --recall {input.recall:q} "
+        "--failures {input.failures:q} --pool-counts {input.pool_counts:q} "
+        "--issues {input.issues:q} --encoder {input.encoder:q} --recall {input.recall:q} "
         "--agreement {input.agreement:q} --embedding {input.embedding:q} "
         "--thermoelectric {input.thermoelectric:q} --predictions {input.predictions:q} "
         "--te-table {input.te_table:q} --te-counts {input.te_counts:q} "

@@ -11,8 +11,8 @@ from reeval.cli import run
 from reeval.io import write_parquet_atomic
 from reeval.materials import summary
 from reeval.materials.aflow import published_maes
-from reeval.materials.summary import MATERIALS_NUMBERS, REPRESENTATION_LABELS, robust
-from reeval.materials.thermoelectrics import TASKS
+from reeval.materials.names import MATERIALS_NUMBERS, TASKS, TEMPERATURE_BINS
+from reeval.materials.summary import REPRESENTATION_LABELS, robust
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
 
@@ -40,21 +40,6 @@ def aflow_numbers(results: pl.DataFrame) -> dict:
     }
 
 
-def structure_gain(results: pl.DataFrame) -> float:
-    """Median over the MP targets of R2([structure | composition]) - R2(composition)."""
-    mp = results.filter(pl.col("benchmark") == "mp_elasticity")
-    gains = []
-    for prop in mp["property"].unique(maintain_order=True):
-        r2 = {
-            rep: robust(
-                mp.filter((pl.col("property") == prop) & (pl.col("representation") == rep))["r2"]
-            )[0]
-            for rep in ("lm", "lm_composition")
-        }
-        gains.append(r2["lm"] - r2["lm_composition"])
-    return float(np.median(gains))
-
-
 def mmoe_numbers(results: pl.DataFrame, representation: str) -> dict:
     part = results.filter(pl.col("representation") == representation)
     gains = []
@@ -77,6 +62,9 @@ def main() -> None:
         "pool",
         "texts",
         "failures",
+        "pool_counts",
+        "issues",
+        "encoder",
         "recall",
         "agreement",
         "embedding",
@@ -94,15 +82,20 @@ def main() -> None:
     cfg = json.loads(args.settings)
     pool = pl.read_parquet(args.pool)
     texts = pl.read_parquet(args.texts)
-    failures = pl.read_parquet(args.failures)
+    excluded = pl.read_parquet(args.failures)
+    issues = pl.read_parquet(args.issues)
     agreement = pl.read_parquet(args.agreement)
     embedding = pl.read_parquet(args.embedding)
     thermoelectric = pl.read_parquet(args.thermoelectric)
-    ranked = summary.ranked_candidates(
-        pl.read_parquet(args.recall), pl.read_parquet(args.predictions)
+    predictions = pl.read_parquet(args.predictions)
+    ranked, removed = summary.distinct_candidates(
+        summary.ranked_candidates(pl.read_parquet(args.recall), predictions)
     )
+    pool_counts = json.loads(args.pool_counts.read_text())
     te_counts = json.loads(args.te_counts.read_text())
+    encoder = json.loads(args.encoder.read_text())
     te_table = pl.read_parquet(args.te_table)
+    query, shown = "query:TePb", "lm_structure"  # the paper's example: PbTe after LM-S recall
     out = args.output_dir
     n_agreement = int(agreement["query"].n_unique())
     write_table(
@@ -117,59 +110,113 @@ def main() -> None:
     write_table(out / "materials_mmoe.tex", summary.thermoelectric_table(thermoelectric))
     write_table(
         out / "materials_top.tex",
-        summary.top_table(ranked, "query:TePb", "lm_structure", cfg["ranking_top"]),
+        summary.top_table(ranked, query, shown, cfg["ranking_top"]),
     )
 
-    spearman = {
-        rep: robust(agreement.filter(pl.col("representation") == rep)["spearman"])[0]
-        for rep in REPRESENTATION_LABELS
-    }
-    best = max(spearman, key=spearman.get)
+    described = summary.agreement_spearman(agreement, "description")
+    composed = summary.agreement_spearman(agreement, "composition")
+    best = max(described, key=described.get)
+    best_composition = max(composed, key=composed.get)
     top_zt = {
         rep: float(
-            ranked.filter((pl.col("query") == "query:TePb") & (pl.col("representation") == rep))[
+            ranked.filter((pl.col("query") == query) & (pl.col("representation") == rep))[
                 "zt"
             ].median()
         )
         for rep in ("lm_structure", "mat2vec", "crystalnn")
     }
-    predictions = pl.read_parquet(args.predictions)
     counts = pool["source"].value_counts()
     count = dict(zip(counts["source"], counts["count"], strict=False))
+    kinds = excluded["kind"].value_counts()
+    kind = dict(zip(kinds["kind"], kinds["count"], strict=False))
+
+    def n_issues(part: str, representation: str, what: str) -> int:
+        return issues.filter(
+            (pl.col("set") == part)
+            & (pl.col("representation") == representation)
+            & (pl.col("kind") == what)
+        ).height
+
+    elasticity = embedding.filter(pl.col("benchmark") == "mp_elasticity").row(0, named=True)
+    gain, spread, gain_words = summary.structure_gain(embedding)
+    temperature, temperature_note = summary.ranking_temperature(
+        cfg["mmoe"]["ranking_temperature_k"]
+    )
+    shown_removed = removed.filter(
+        (pl.col("query") == query) & (pl.col("representation") == shown)
+    ).row(0, named=True)
+    test_percent = round(100 * cfg["property_mlp"]["test_fraction"])
+    query_formula = predictions.filter(pl.col("id") == query)["formula"][0]
     values = {
         "mat_n_pool": pool.height,
         "mat_n_queries": count.get("query", 0),
         "mat_n_authors": count.get("authors", 0),
+        "mat_n_authors_total": pool_counts["total"]["authors"],
         "mat_n_mp": count.get("mp_elasticity", 0),
         "mat_n_wbm": count.get("wbm", 0),
-        "mat_n_unreadable": int(
-            (~failures["reason"].cast(pl.String).str.starts_with("robocrys")).sum()
-        ),
+        "mat_pool_sampling": summary.pool_sampling(pool_counts),
+        "mat_n_unreadable": kind.get("unreadable", 0),
         "mat_n_undescribed": int(texts["error"].is_not_null().sum()),
-        "mat_recall_k": cfg["recall_k"],
+        "mat_n_duplicates": kind.get("duplicate", 0),
+        "mat_mp_query_formula": summary.mp_query_formula(
+            pool_counts["mp_query_formula"][query_formula], query_formula
+        ),
         "mat_text_encoder": cfg["text_encoder"],
-        "mat_chunk_tokens": cfg["chunk_tokens"],
-        "mat_aflow_max_train": cfg["aflow"]["max_train"] or "all",
-        "mat_aflow_max_test": cfg["aflow"]["max_test"] or "all",
+        "mat_chunk_tokens": encoder["chunk_tokens"],
+        "mat_encoder_length_note": summary.encoder_length_note(encoder),
+        "mat_magpie_missing_pool": n_issues("pool", "magpie", "incomplete"),
+        "mat_magpie_missing_compositions": n_issues("compositions", "magpie", "incomplete"),
+        "mat_crystalnn_missing": n_issues("pool", "crystalnn", "incomplete"),
+        "mat_crystalnn_failed": n_issues("pool", "crystalnn", "failed"),
+        "mat_n_agreement": n_agreement,
+        "mat_agreement_excluded": count.get("authors", 0) - n_agreement,
+        "mat_best_agreement": REPRESENTATION_LABELS[best],
+        "mat_best_agreement_spearman": described[best],
+        "mat_lm_structure_spearman": described["lm_structure"],
+        "mat_best_composition_agreement": REPRESENTATION_LABELS[best_composition],
+        "mat_best_composition_agreement_spearman": composed[best_composition],
+        "mat_lm_full_spearman": summary.agreement_spearman(agreement, "full")["lm"],
+        "mat_matbert_layout_check": summary.layout_check(agreement),
+        "mat_aflow_sizes": summary.aflow_sizes(cfg["aflow"]["max_train"], cfg["aflow"]["max_test"]),
         "mat_n_seeds": len(cfg["property_mlp"]["seeds"]),
+        **(aflow := aflow_numbers(embedding)),
+        "mat_lm_aflow_verdict": summary.aflow_verdict(
+            aflow["mat_lm_aflow_wins"], aflow["mat_n_aflow"]
+        ),
+        "mat_elasticity_n": elasticity["n_labelled"],
+        "mat_elasticity_unlabelled": elasticity["n_unlabelled"],
+        "mat_elasticity_unrepresented": elasticity["n_unrepresented"],
+        "mat_elasticity_split": f"{100 - test_percent}/{test_percent}",
+        "mat_structure_gain_r2": gain,
+        "mat_structure_gain_vs_iqr": gain_words,
+        "mat_structure_iqr_r2": spread,
+        "mat_te_raw_ucsb": te_counts["n_raw"]["UCSB"],
+        "mat_te_raw_estm": te_counts["n_raw"]["ESTM"],
+        "mat_te_bad_formula": te_counts["n_bad_formula"],
+        "mat_te_no_temperature": te_counts["n_no_temperature"],
+        "mat_te_nonpositive": te_counts["n_nonpositive"],
         "mat_te_rows": te_table.height,
         "mat_te_formulas": te_table["formula"].n_unique(),
+        "mat_te_min_labels": cfg["mmoe"]["min_labels"],
         "mat_te_sparse": te_counts["n_sparse"],
-        "mat_n_agreement": n_agreement,
-        "mat_best_agreement": REPRESENTATION_LABELS[best],
-        "mat_best_agreement_spearman": spearman[best],
-        "mat_lm_structure_spearman": spearman["lm_structure"],
-        **aflow_numbers(embedding),
-        "mat_structure_gain_r2": structure_gain(embedding),
+        "mat_temperature_bins": ", ".join(str(b) for b in TEMPERATURE_BINS),
+        "mat_n_mmoe_seeds": len(cfg["mmoe"]["seeds"]),
+        "mat_mmoe_input": REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]],
         **mmoe_numbers(thermoelectric, cfg["mmoe"]["ranking_representation"]),
-        "mat_pbte_zt": float(predictions.filter(pl.col("id") == "query:TePb")["zt"][0]),
+        "mat_recall_k": cfg["recall_k"],
+        "mat_ranking_temperature": temperature,
+        "mat_ranking_temperature_note": temperature_note,
+        "mat_pbte_zt": float(predictions.filter(pl.col("id") == query)["zt"][0]),
+        "mat_top_removed_query": shown_removed["n_query_formula"],
+        "mat_top_removed_duplicates": shown_removed["n_duplicates"],
+        "mat_ranking_top": cfg["ranking_top"],
         **{f"mat_top_zt_{rep}": v for rep, v in top_zt.items()},
     }
     assert set(values) == set(MATERIALS_NUMBERS), set(values) ^ set(MATERIALS_NUMBERS)
     write_variables(out, values)
     for name, frame in [
         ("thermoelectric", thermoelectric),
-        ("top_zt", summary.zt_frame(ranked, "query:TePb")),
+        ("top_zt", summary.zt_frame(ranked, query)),
     ]:
         write_parquet_atomic(frame, args.figure_dir / f"figure_{name}.parquet")
 

@@ -7,44 +7,11 @@ import numpy as np
 import polars as pl
 
 from reeval.materials.aflow import PROPERTIES
-from reeval.materials.thermoelectrics import TASKS
+from reeval.materials.names import MATERIALS_NUMBERS, TASKS, TEMPERATURE_BINS
 from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
 from reeval.stats.robust import iqr, trimean
 
-# every \variable number of the section (the rule declares these outputs)
-MATERIALS_NUMBERS = [
-    "mat_n_pool",
-    "mat_n_queries",
-    "mat_n_authors",
-    "mat_n_mp",
-    "mat_n_wbm",
-    "mat_n_unreadable",
-    "mat_n_undescribed",
-    "mat_recall_k",
-    "mat_text_encoder",
-    "mat_chunk_tokens",
-    "mat_aflow_max_train",
-    "mat_aflow_max_test",
-    "mat_n_seeds",
-    "mat_te_rows",
-    "mat_te_formulas",
-    "mat_te_sparse",
-    "mat_n_agreement",
-    "mat_best_agreement",
-    "mat_best_agreement_spearman",
-    "mat_lm_structure_spearman",
-    "mat_lm_aflow_wins",
-    "mat_n_aflow",
-    "mat_lm_aflow_ratio",
-    "mat_structure_gain_r2",
-    "mat_mmoe_wins",
-    "mat_n_tasks",
-    "mat_mmoe_median_gain",
-    "mat_pbte_zt",
-    "mat_top_zt_lm_structure",
-    "mat_top_zt_mat2vec",
-    "mat_top_zt_crystalnn",
-]
+__all__ = ["MATERIALS_NUMBERS"]  # the rule's outputs (kept in a module that imports nothing)
 
 REPRESENTATION_LABELS = {
     "lm_structure": "LM-S",  # language model, structure text
@@ -75,16 +42,55 @@ def robust(values) -> tuple[float, float]:
     return float(trimean(values)), float(iqr(values))
 
 
+# the part of the authors' MatBERT vector a ranking is compared with (recall_materials)
+MATBERT_PARTS = {"description": "description", "composition": "composition", "full": "both"}
+
+
 def agreement_table(agreement: pl.DataFrame, ks: list[int], n_structures: int) -> str:
-    header = ["representation", *[f"overlap@{k}" for k in ks], "Spearman"]
-    rows = []
-    for rep, label in REPRESENTATION_LABELS.items():
-        part = agreement.filter(pl.col("representation") == rep)
-        cells = [cell_iqr(*robust(part[f"overlap_{k}"])) for k in ks]
-        rows.append([label, *cells, cell_iqr(*robust(part["spearman"]))])
+    header = ["representation", "MatBERT part", *[f"overlap@{k}" for k in ks], "Spearman"]
+    rows, midrules = [], []
+    for part, part_label in MATBERT_PARTS.items():
+        for rep, label in REPRESENTATION_LABELS.items():
+            rows_of = agreement.filter(
+                (pl.col("representation") == rep) & (pl.col("reference") == part)
+            )
+            if rows_of.is_empty():
+                continue
+            cells = [cell_iqr(*robust(rows_of[f"overlap_{k}"])) for k in ks]
+            rows.append([label, part_label, *cells, cell_iqr(*robust(rows_of["spearman"]))])
+        midrules.append(len(rows) - 1)
     chance = [format_number(min(k, n_structures - 1) / (n_structures - 1)) for k in ks]
-    rows.append(["chance (random ranking)", *chance, "0.00"])
-    return latex_table(header, rows, midrules_after=[len(rows) - 2])
+    rows.append(["chance (random ranking)", "", *chance, "0.00"])
+    return latex_table(header, rows, align="ll" + "r" * (len(ks) + 1), midrules_after=midrules)
+
+
+def agreement_spearman(agreement: pl.DataFrame, part: str) -> dict[str, float]:
+    """Trimean over the queries of the Spearman correlation with MatBERT's `part`, by
+    representation."""
+    spearman = {}
+    for rep in REPRESENTATION_LABELS:
+        rows = agreement.filter((pl.col("representation") == rep) & (pl.col("reference") == part))
+        if not rows.is_empty():
+            spearman[rep] = robust(rows["spearman"])[0]
+    return spearman
+
+
+def layout_check(agreement: pl.DataFrame) -> str:
+    """Whether LM-C's similarities agree better with the first half of the MatBERT vectors
+    (the composition, by the mirror's notes) than with the second."""
+    first = agreement_spearman(agreement, "composition")["lm_composition"]
+    second = agreement_spearman(agreement, "description")["lm_composition"]
+    numbers = f"Spearman {format_number(first)} against {format_number(second)}"
+    if first > second:
+        return (
+            "LM-C agrees better with the first half of the MatBERT vectors than with the "
+            f"second ({numbers}), as the composition-first layout stated in the mirror implies"
+        )
+    return (
+        "LM-C agrees no better with the first half of the MatBERT vectors than with the "
+        f"second ({numbers}), which casts doubt on the composition-first layout stated in "
+        "the mirror"
+    )
 
 
 def embedding_table(results: pl.DataFrame, published: pl.DataFrame) -> str:
@@ -202,6 +208,39 @@ def ranked_candidates(recall: pl.DataFrame, predictions: pl.DataFrame) -> pl.Dat
     return joined.with_columns(score=score).sort("representation", "query", "score")
 
 
+def distinct_candidates(ranked: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The ranked candidates as the authors' code keeps them: none with the query's own
+    reduced formula, and one per reduced formula (the best score; ties by the higher recall
+    similarity). Returns (kept, counts per representation and query: n_recalled,
+    n_query_formula, n_duplicates)."""
+    own = pl.col("formula") == pl.col("query_formula")
+    kept = (
+        ranked.filter(~own)
+        .sort(
+            ["representation", "query", "score", "similarity"],
+            descending=[False, False, False, True],
+            nulls_last=True,
+        )
+        .unique(["representation", "query", "formula"], keep="first", maintain_order=True)
+    )
+    counts = (
+        ranked.group_by("representation", "query")
+        .agg(n_recalled=pl.len(), n_query_formula=own.sum())
+        .join(
+            kept.group_by("representation", "query").agg(n_kept=pl.len()),
+            on=["representation", "query"],
+            how="left",
+        )
+        .with_columns(
+            n_duplicates=pl.col("n_recalled")
+            - pl.col("n_query_formula")
+            - pl.col("n_kept").fill_null(0)
+        )
+        .sort("representation", "query")
+    )
+    return kept, counts
+
+
 def top_table(ranked: pl.DataFrame, query: str, representation: str, top: int) -> str:
     part = ranked.filter((pl.col("query") == query) & (pl.col("representation") == representation))
     header = ["rank", "candidate", "formula", "recall similarity", "score", "predicted zT"]
@@ -221,3 +260,110 @@ def top_table(ranked: pl.DataFrame, query: str, representation: str, top: int) -
 
 def zt_frame(ranked: pl.DataFrame, query: str) -> pl.DataFrame:
     return ranked.filter(pl.col("query") == query).select("representation", "candidate", "zt")
+
+
+# Sentences whose claim depends on the numbers: each is generated from them, so that the
+# text never states what the numbers do not show. Plain words only (no TeX, so that the
+# PDF check finds them verbatim; no apostrophes either, which TeX typesets as quotes).
+
+
+def pool_sampling(counts: dict) -> str:
+    """Whether any source of the pool was subsampled (the describe rule's counts)."""
+    sampled = [
+        source
+        for source in ("authors", "mp_elasticity", "wbm")
+        if counts["kept"][source] < counts["readable"][source]
+    ]
+    if sampled:
+        return "seeded random subsets of the larger sources in this profile"
+    return "every readable structure of every source"
+
+
+def aflow_sizes(max_train: int | None, max_test: int | None) -> str:
+    if max_train is None and max_test is None:
+        return "on the full splits, training and validation merged"
+    train = "all" if max_train is None else f"at most {max_train}"
+    test = "all" if max_test is None else f"at most {max_test}"
+    return (
+        f"on seeded subsets of the splits, {train} training and {test} test compositions "
+        "per property"
+    )
+
+
+def aflow_verdict(wins: int, n: int) -> str:
+    if wins == 0:
+        return (
+            "It never beats the better baseline, so for predicting these properties from "
+            "the composition one might not need a language model."
+        )
+    if wins == n:
+        return "It beats the better baseline on every property, so here the language model helps."
+    return (
+        "It beats the better baseline on some properties only, so whether a language model "
+        "helps depends on the property."
+    )
+
+
+def structure_gain(results: pl.DataFrame) -> tuple[float, float, str]:
+    """(median over the MP targets of R2([structure | composition]) - R2(composition), the
+    median IQR over seeds of those R2 values, how the two compare)."""
+    mp = results.filter(pl.col("benchmark") == "mp_elasticity")
+    gains, spreads = [], []
+    for prop in mp["property"].unique(maintain_order=True):
+        r2 = {}
+        for rep in ("lm", "lm_composition"):
+            centre, spread = robust(
+                mp.filter((pl.col("property") == prop) & (pl.col("representation") == rep))["r2"]
+            )
+            r2[rep] = centre
+            spreads.append(spread)
+        gains.append(r2["lm"] - r2["lm_composition"])
+    gain, spread = float(np.median(gains)), float(np.median(spreads))
+    if not (np.isfinite(gain) and np.isfinite(spread)):
+        return gain, spread, "not comparable with"
+    # compared as printed, so that the words never contradict the numbers beside them
+    shown_gain, shown_spread = abs(float(format_number(gain))), float(format_number(spread))
+    words = "smaller in size than" if shown_gain < shown_spread else "at least as large as"
+    return gain, spread, words
+
+
+def ranking_temperature(temperature_k: float) -> tuple[str, str]:
+    """(the temperature as printed, which one-hot bin it falls in and how that compares with
+    the authors' code, which ranks with the "other" bin)."""
+    shown = format_number(temperature_k, 0)
+    bins = [b for b in TEMPERATURE_BINS if np.isclose(temperature_k, b)]
+    if not bins:
+        return shown, "the other bin of the one-hot input, as in the code of the authors"
+    return shown, (
+        f"the {bins[0]} K bin of the one-hot input; the code of the authors ranks with the "
+        "other bin instead"
+    )
+
+
+def encoder_length_note(report: dict) -> str:
+    """The encoder's training sequence length against the chunk length (embed rule)."""
+    n, multi = report["n_descriptions"], report["n_multi_chunk"]
+    chunks = f"{multi} of {n} descriptions need more than one chunk"
+    length = report["training_length"]
+    if length is None:
+        return f"The model folder does not record the sequence length it was trained on; {chunks}."
+    source = "the max sequence length of its Sentence-Transformers configuration"
+    if report["chunk_tokens"] > length:
+        return (
+            f"The encoder was trained on sequences of at most {length} tokens ({source}), "
+            f"shorter than these chunks: {report['n_beyond_training']} of {n} descriptions "
+            f"run past that length, and {chunks}."
+        )
+    return (
+        f"The encoder was trained on sequences of up to {length} tokens ({source}), no "
+        f"shorter than these chunks; {chunks}."
+    )
+
+
+def mp_query_formula(count: int, formula: str) -> str:
+    if count:
+        return (
+            f"the whole MP elasticity set holds {count} entries with the composition of "
+            f"{formula}, although the notes of the data mirror say it holds none"
+        )
+    return f"the whole MP elasticity set holds no entry with the composition of {formula}"
