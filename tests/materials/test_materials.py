@@ -48,19 +48,43 @@ def test_a_bad_cif_is_counted_with_its_name(tmp_path, mirror):
 
 
 def test_pooling_over_chunks_is_the_mean_of_chunk_means(encoder):
+    """The expected vector is computed from the raw model, not from the encoder's helpers:
+    the tokenizer's own overflow splitting into sequences of at most 512 tokens, the model
+    run on each chunk alone, the last hidden state averaged over each chunk's tokens, and
+    the chunk means averaged."""
     long_text = " ".join(
-        ["PbTe is rock salt structured and crystallizes in the cubic space group Fm-3m."] * 60
+        [
+            "PbTe is rock salt structured and crystallizes in the cubic Fm-3m space group.",
+            "Pb(1)2+ is bonded to six equivalent Te(1)2- atoms to form PbTe6 octahedra.",
+        ]
+        * 25
     )
-    chunks = encoder.chunks(long_text)
-    assert len(chunks) >= 2 and all(len(c) <= 512 for c in chunks)
-    per_chunk = [encoder.chunk_means([c])[0] for c in chunks]
-    np.testing.assert_allclose(
-        encoder.embed([long_text])[0], np.mean(per_chunk, axis=0), rtol=1e-4, atol=1e-5
-    )
-    # batching with other texts (padding) does not change an embedding
+    tokenizer, model = encoder.tokenizer, encoder.model
+    pieces = tokenizer(
+        long_text, max_length=512, truncation=True, return_overflowing_tokens=True, stride=0
+    )["input_ids"]
+    assert len(pieces) >= 2 and len(pieces[-1]) < 512  # the last chunk is shorter
+    means = []
+    with torch.no_grad():
+        for ids in pieces:
+            hidden = model(input_ids=torch.tensor([ids])).last_hidden_state[0]
+            means.append(hidden.mean(0).numpy())
+    expected = np.mean(means, axis=0)
+    np.testing.assert_allclose(encoder.embed([long_text])[0], expected, rtol=1e-4, atol=1e-5)
+    # batched with a short text (padding), the long text's embedding does not change
     both = encoder.embed(["PbTe", long_text])
-    np.testing.assert_allclose(both[0], encoder.embed(["PbTe"])[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(both[1], expected, rtol=1e-4, atol=1e-5)
+    with torch.no_grad():
+        short = model(**tokenizer("PbTe", return_tensors="pt")).last_hidden_state[0].mean(0)
+    np.testing.assert_allclose(both[0], short.numpy(), rtol=1e-4, atol=1e-5)
     assert both.shape == (2, 384)
+    assert encoder.n_tokens([long_text])[0] == sum(len(p) - 2 for p in pieces)
+
+
+def test_the_shipped_encoder_records_its_training_length(tmp_path):
+    folder = language.encoder_folder(language.DEFAULT_ENCODER)
+    assert language.training_length(folder) == 256  # MiniLM's sentence_bert_config.json
+    assert language.training_length(tmp_path) is None
 
 
 def test_a_local_model_folder_loads_like_the_default(encoder, tmp_path):
@@ -210,3 +234,283 @@ def test_thermoelectric_test_compositions_are_unseen_in_training():
     assert not {formulas[i] for i in train} & {formulas[i] for i in test}
     again, _ = experiments.group_split(formulas, 0.25, seed=0)
     np.testing.assert_array_equal(train, again)  # seeded
+
+
+def _fake_robocrys(structure_dict: dict, mineral_matching: bool) -> str:
+    """A describer that fails on PbTe (monkeypatched in for robocrys)."""
+    from pymatgen.core import Structure
+
+    formula = structures.compact_formula(Structure.from_dict(structure_dict).composition)
+    if formula == "PbTe":
+        raise ValueError("no description for this one")
+    return f"{formula} is described."
+
+
+def test_a_robocrys_failure_is_counted_not_fatal(queries, tmp_path, monkeypatch):
+    from reeval.materials import pool
+
+    monkeypatch.setattr(text, "_robocrys_text", _fake_robocrys)
+    records = [
+        structures.StructureRecord(f"query:{r.id}", "query", r.structure) for r in queries.records
+    ]
+    described = text.describe_structures(records, tmp_path / "cache.parquet", progress=False)
+    failed = described.filter(pl.col("error").is_not_null())
+    assert failed["id"].to_list() == ["query:TePb"]
+    assert "ValueError: no description for this one" in failed["error"][0]
+    assert described["text"].is_not_null().sum() == len(records) - 1
+    excluded = pool.excluded_frame(pool.undescribed(records, described))
+    assert excluded.select("id", "kind").rows() == [("query:TePb", "undescribed")]
+    assert excluded["reason"][0].startswith("robocrys: ValueError")
+
+
+def test_an_mp_entry_of_an_authors_structure_is_kept_once(queries):
+    from reeval.materials import pool
+
+    structure = queries.records[0].structure
+    authors = [structures.StructureRecord(f"mp-{i}", "authors", structure) for i in (1, 2)]
+    mp = [
+        structures.StructureRecord(f"mp-{i}", "mp_elasticity", structure, {"bulk_modulus_vrh": i})
+        for i in (2, 3)
+    ]
+    unique, duplicates = pool.merge_duplicates(authors, mp)
+    assert [r.id for r in unique] == ["mp-3"]
+    assert [(d[0], d[1], d[2]) for d in duplicates] == [("mp_elasticity", "mp-2", "duplicate")]
+    assert authors[1].properties == {"bulk_modulus_vrh": 2}  # its labels move over
+    assert authors[0].properties == {}
+
+
+def test_missing_and_failed_features_are_listed():
+    features = representations.fill_missing(
+        [[1.0, np.nan, 3.0], None, [1.0, 2.0, 3.0]], [None, "ValueError: odd", None], 3
+    )
+    np.testing.assert_array_equal(features.matrix[0], [1.0, 0.0, 3.0])
+    assert np.isnan(features.matrix[1]).all()  # a failed row stays unusable, not zeros
+    assert features.incomplete == {0: 1} and features.failed == {1: "ValueError: odd"}
+
+
+class _FailingFingerprint:
+    def feature_labels(self):
+        return ["a", "b"]
+
+    def featurize(self, structure):
+        if "Pb" in structure.composition:
+            raise RuntimeError("CrystalNN gave up")
+        return [1.0, float("nan")]
+
+
+def test_a_crystalnn_failure_is_listed_not_fatal(queries, monkeypatch):
+    monkeypatch.setattr(representations, "_crystalnn_featurizer", _FailingFingerprint)
+    chosen = [r.structure for r in queries.records]
+    lead = [i for i, s in enumerate(chosen) if "Pb" in s.composition]
+    assert lead and len(lead) < len(chosen)
+    features = representations.crystalnn_features(chosen, threads=1)
+    assert sorted(features.failed) == lead
+    assert all("RuntimeError: CrystalNN gave up" in why for why in features.failed.values())
+    assert set(features.incomplete) == set(range(len(chosen))) - set(lead)
+    assert np.isnan(features.matrix[lead]).all()
+    assert (features.matrix[[i for i in range(len(chosen)) if i not in lead]] == [1, 0]).all()
+
+
+def test_magpie_keeps_its_width_and_lists_missing_features():
+    features = representations.magpie_features(["PbTe", "Xe", "Og"])
+    assert features.matrix.shape == (3, 132) and not np.isnan(features.matrix).any()
+    assert not features.failed and 0 not in features.incomplete  # PbTe is complete
+
+
+def test_thermoelectric_rows_dropped_are_counted(tmp_path, monkeypatch):
+    from reeval.materials import thermoelectrics
+
+    ucsb = tmp_path / "ucsb.csv"
+    pl.DataFrame(
+        {
+            "composition": ["PbTe", "PbTe", "not a formula", "Bi2Te3", "SnSe"],
+            "T [K]": [300.0, 300.0, 300.0, None, 600.0],
+            "S [muV/K]": [200.0, 220.0, 100.0, 150.0, 300.0],
+            "sigma [S/cm]": [100.0, 120.0, 10.0, 50.0, -1.0],
+            "kappa [W/mK]": [2.0, 2.2, 1.0, 1.5, 0.7],
+            "PF [W/mK^2]": [0.004, 0.005, 0.001, 0.002, None],
+            "zT": [0.6, 0.7, 0.1, 0.5, None],
+        }
+    ).write_csv(ucsb)
+    monkeypatch.setattr(thermoelectrics, "_estm", lambda path: thermoelectrics._ucsb(ucsb).head(0))
+    data = thermoelectrics.load_thermoelectrics(ucsb, tmp_path / "estm.xlsx", min_labels=4)
+    assert data.n_bad_formula == 1 and data.n_no_temperature == 1
+    assert data.n_nonpositive == 1  # SnSe's sigma
+    assert data.n_sparse == 1  # SnSe at 600 K: Seebeck and kappa only
+    assert data.table.select("formula", "temperature_k").rows() == [("PbTe", 300.0)]
+    assert data.table["seebeck"][0] == pytest.approx(210.0)
+    assert data.counts()["n_raw"] == {"UCSB": 5, "ESTM": 0}
+
+
+def test_the_structure_benchmark_uses_the_same_rows_for_every_representation():
+    import json
+
+    props = [
+        {"bulk_modulus_vrh": 100.0, "shear_modulus_vrh": 50.0},
+        {"bulk_modulus_vrh": 80.0, "shear_modulus_vrh": 0.0},  # no logarithm
+        {},  # not an elasticity entry
+        {"bulk_modulus_vrh": 60.0, "shear_modulus_vrh": 30.0},  # CrystalNN failed
+        {"bulk_modulus_vrh": 10.0, "shear_modulus_vrh": 5.0},
+    ]
+    pool_frame = pl.DataFrame({"properties": [json.dumps(p) for p in props]})
+    arrays = {rep: np.ones((5, 3)) for rep in experiments.STRUCTURE_REPRESENTATIONS}
+    arrays["crystalnn"][3] = np.nan
+    rows, y, counts = experiments.elasticity_rows(pool_frame, arrays)
+    assert rows.tolist() == [0, 4]
+    np.testing.assert_allclose(y, np.log10([[100.0, 50.0], [10.0, 5.0]]))
+    assert counts == {"n_labelled": 4, "n_unlabelled": 1, "n_unrepresented": 1}
+
+
+def test_the_top_candidates_skip_the_query_composition_and_repeats():
+    from reeval.materials import summary
+
+    ranked = pl.DataFrame(
+        {
+            "representation": ["lm_structure"] * 5,
+            "query": ["query:TePb"] * 5,
+            "query_formula": ["PbTe"] * 5,
+            "candidate": ["mp:a", "mp:b", "authors:c", "mp:d", "wbm:e"],
+            "formula": ["PbTe", "PbSe", "PbSe", "SnTe", "PbSe"],
+            "similarity": [0.99, 0.9, 0.95, 0.8, 0.7],
+            "score": [0.0, 0.1, 0.1, 0.2, 0.3],
+            "zt": [1.0, 0.9, 0.9, 0.8, 0.7],
+        }
+    )
+    kept, counts = summary.distinct_candidates(ranked)
+    # PbSe once, its best score (a tie is broken by the higher similarity); PbTe never
+    assert kept["candidate"].to_list() == ["authors:c", "mp:d"]
+    assert counts.select("n_recalled", "n_query_formula", "n_duplicates").rows() == [(5, 1, 2)]
+    table = summary.top_table(kept, "query:TePb", "lm_structure", 10)
+    assert "PbTe" not in table and table.count("PbSe") == 1
+
+
+def test_agreement_compares_each_representation_with_its_matbert_part():
+    import recall_materials
+
+    rng = np.random.default_rng(0)
+    n = 12
+    pool_frame = pl.DataFrame({"source": ["query"] + ["authors"] * n})
+    matbert = rng.normal(size=(n, 8)).astype(np.float32)
+    arrays = {name: rng.normal(size=(n + 1, 4)) for name in recall_materials.RECALL_REPRESENTATIONS}
+    # LM-C equal to MatBERT's composition half, LM-S to its description half
+    arrays["lm_composition"][1:] = matbert[:, :4]
+    arrays["lm_structure"][1:] = matbert[:, 4:]
+    lm = np.hstack([matbert[:, 4:], matbert[:, :4]])  # LM-SC: [description | composition]
+    arrays["lm"] = np.vstack([np.ones((1, 8)), lm])
+    arrays["crystalnn"][3] = np.nan  # left out of every comparison
+    table, used, left_out = recall_materials.agreement_table(pool_frame, arrays, matbert, [3])
+    assert (used, left_out) == (n - 1, 1)
+    spearman = {
+        (rep, part): value
+        for rep, part, value in table.group_by("representation", "reference")
+        .agg(pl.col("spearman").mean())
+        .iter_rows()
+    }
+    assert spearman[("lm_composition", "composition")] == pytest.approx(1.0)
+    assert spearman[("lm_structure", "description")] == pytest.approx(1.0)
+    assert spearman[("lm", "full")] == pytest.approx(1.0)
+    assert spearman[("lm_composition", "description")] < 0.9
+    assert len(spearman) == len(recall_materials.AGREEMENT_PAIRS)
+
+
+def test_the_rules_import_a_module_that_imports_nothing(repo_root):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import reeval.materials.names; "
+        "print(sorted(m for m in ('numpy', 'polars', 'pymatgen', 'scipy', 'torch') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo_root,
+        env={"PYTHONPATH": str(repo_root / "src/scripts")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
+    assert "from reeval.materials.names import" in (repo_root / "rules/materials.smk").read_text()
+
+
+def _plain(phrase: str) -> bool:
+    """A generated phrase must survive TeX and pdftotext verbatim."""
+    return not set(phrase) & set("\\$&%#_{}~^'`\"|")
+
+
+def test_the_typed_claims_follow_the_numbers():
+    from reeval.materials import summary
+
+    verdicts = [summary.aflow_verdict(w, 6) for w in (0, 3, 6)]
+    assert "might not need a language model" in verdicts[0]
+    assert "might not" not in verdicts[1] and "might not" not in verdicts[2]
+    assert len(set(verdicts)) == 3
+
+    def runs(lm, lm_c):
+        return pl.DataFrame(
+            [
+                {"benchmark": "mp_elasticity", "property": p, "representation": rep, "r2": v}
+                for p in ("log_bulk_modulus", "log_shear_modulus")
+                for rep, values in (("lm", lm), ("lm_composition", lm_c))
+                for v in values
+            ]
+        )
+
+    gain, spread, words = summary.structure_gain(runs([0.50, 0.51, 0.52], [0.30, 0.55, 0.80]))
+    assert words == "smaller in size than" and abs(gain) < spread
+    gain, spread, words = summary.structure_gain(runs([0.80, 0.81, 0.82], [0.50, 0.51, 0.52]))
+    assert words == "at least as large as" and gain == pytest.approx(0.3)
+
+    assert summary.ranking_temperature(650.0) == (
+        "650",
+        "the other bin of the one-hot input, as in the code of the authors",
+    )
+    assert "instead" in summary.ranking_temperature(600.0)[1]
+    counts = {"kept": {"authors": 60, "mp_elasticity": 100, "wbm": 20}}
+    counts["readable"] = {"authors": 300, "mp_elasticity": 3953, "wbm": 972}
+    assert "subsets" in summary.pool_sampling(counts)
+    counts["kept"] = counts["readable"]
+    assert "every readable structure" in summary.pool_sampling(counts)
+    assert "at most 1500" in summary.aflow_sizes(1500, 500)
+    assert "full splits" in summary.aflow_sizes(None, None)
+    report = {
+        "chunk_tokens": 512,
+        "training_length": 256,
+        "n_descriptions": 10,
+        "n_multi_chunk": 1,
+        "n_beyond_training": 4,
+    }
+    assert "4 of 10 descriptions run past" in summary.encoder_length_note(report)
+    assert "past" not in summary.encoder_length_note(report | {"chunk_tokens": 256})
+    assert "not record" in summary.encoder_length_note(report | {"training_length": None})
+    assert "although" in summary.mp_query_formula(3, "PbTe")
+    assert "although" not in summary.mp_query_formula(0, "PbTe")
+    phrases = [
+        *verdicts,
+        summary.ranking_temperature(600.0)[1],
+        summary.pool_sampling(counts),
+        summary.aflow_sizes(1500, None),
+        summary.encoder_length_note(report),
+        summary.mp_query_formula(3, "PbTe"),
+    ]
+    assert all(_plain(p) for p in phrases), [p for p in phrases if not _plain(p)]
+
+
+def test_the_layout_check_reads_the_agreement():
+    from reeval.materials import summary
+
+    def agreement(first, second):
+        return pl.DataFrame(
+            {
+                "representation": ["lm_composition"] * 2,
+                "reference": ["composition", "description"],
+                "query": [0, 0],
+                "spearman": [first, second],
+            }
+        )
+
+    agree = summary.layout_check(agreement(0.4, 0.1))
+    doubt = summary.layout_check(agreement(0.1, 0.4))
+    assert "as the composition-first layout" in agree and "doubt" in doubt
+    assert _plain(agree) and _plain(doubt)
