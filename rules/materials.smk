@@ -1,7 +1,8 @@
 # Stage 6: the materials study (Qu et al. 2024). describe -> embed -> recall | property
 # models | MMoE (side by side) -> summary. robocrys, matminer and umap are imported only by
 # the rules that use them. Only a module that imports nothing is imported here: every parse
-# of the workflow reads it.
+# of the workflow reads it. No rule here asks for a GPU: the networks are small (MiniLM on a
+# few thousand short texts, MLPs and the MMoE on fixed features) and run on the CPU.
 from reeval.materials.names import MATERIALS_NUMBERS
 
 MT = CFG["materials"]
@@ -97,7 +98,6 @@ rule embed_materials:
     resources:
         mem_mb=4000,
         runtime=60,
-        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
         "--settings {params.settings:q} --threads {threads} "
@@ -164,7 +164,6 @@ rule train_property_models:
     resources:
         mem_mb=3000,
         runtime=120,
-        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
         "--compositions {input.compositions:q} --aflow {input.aflow:q} "
@@ -197,7 +196,6 @@ rule train_mmoe:
     resources:
         mem_mb=3000,
         runtime=120,
-        gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
         "--compositions {input.compositions:q} --thermoelectrics {input.thermoelectrics:q} "

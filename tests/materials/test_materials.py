@@ -71,8 +71,11 @@ def test_pooling_over_chunks_is_the_mean_of_chunk_means(encoder):
             means.append(hidden.mean(0).numpy())
     expected = np.mean(means, axis=0)
     np.testing.assert_allclose(encoder.embed([long_text])[0], expected, rtol=1e-4, atol=1e-5)
-    # batched with a short text (padding), the long text's embedding does not change
+    # embedded with other texts, a text's vector does not change in a single bit: a cached
+    # vector is the same whatever it was first embedded with
     both = encoder.embed(["PbTe", long_text])
+    np.testing.assert_array_equal(both[1], encoder.embed([long_text])[0])
+    np.testing.assert_array_equal(both[0], encoder.embed(["Bi2Te3", "PbTe"])[1])
     np.testing.assert_allclose(both[1], expected, rtol=1e-4, atol=1e-5)
     with torch.no_grad():
         short = model(**tokenizer("PbTe", return_tensors="pt")).last_hidden_state[0].mean(0)

@@ -24,6 +24,7 @@ from reeval.errors import ConfigError
 from reeval.io import sha256_file, write_parquet_atomic
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+POOLING = "mean of each chunk run alone, averaged over chunks"
 
 
 def encoder_folder(setting: str) -> Path:
@@ -52,7 +53,7 @@ def training_length(folder: Path) -> int | None:
 
 
 class TextEncoder:
-    def __init__(self, folder: Path, chunk_tokens: int = 512, batch_size: int = 16):
+    def __init__(self, folder: Path, chunk_tokens: int = 512):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -63,7 +64,6 @@ class TextEncoder:
         self.model = transformers.AutoModel.from_pretrained(str(folder)).eval()
         limit = self.model.config.max_position_embeddings
         self.chunk_tokens = min(chunk_tokens, limit)
-        self.batch_size = batch_size
         self.dim = self.model.config.hidden_size
         self.identity = _folder_identity(folder, self.chunk_tokens)
 
@@ -90,16 +90,14 @@ class TextEncoder:
 
     @torch.no_grad()
     def chunk_means(self, chunks: list[list[int]]) -> np.ndarray:
-        """Mean last hidden state of each chunk over its own tokens (padding excluded)."""
-        out = []
-        for s in range(0, len(chunks), self.batch_size):
-            batch = self.tokenizer.pad(
-                {"input_ids": chunks[s : s + self.batch_size]}, return_tensors="pt"
-            )
-            hidden = self.model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            out.append(((hidden * mask).sum(1) / mask.sum(1)).numpy())
-        return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
+        """Mean last hidden state of each chunk, each run alone: batched with others, a
+        chunk's padding and the batch's shape change its vector in the last digits, so a
+        cached vector would depend on which texts it was first embedded with."""
+        out = np.zeros((len(chunks), self.dim), np.float32)
+        for row, ids in enumerate(chunks):
+            hidden = self.model(input_ids=torch.tensor([ids])).last_hidden_state[0]
+            out[row] = hidden.mean(0).numpy()
+        return out
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim): per text, the average of its chunk means."""
@@ -114,7 +112,8 @@ class TextEncoder:
 def _folder_identity(folder: Path, chunk_tokens: int) -> str:
     """A hash of the model folder's files and the chunk length: a cached embedding is reused
     only by the same weights, tokenizer and pooling."""
-    digest = hashlib.sha256(f"chunk_tokens={chunk_tokens}".encode())
+    # the pooling is part of the identity: a vector made by other code is not reused
+    digest = hashlib.sha256(f"chunk_tokens={chunk_tokens};pooling={POOLING}".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(f"{path.relative_to(folder)}={sha256_file(path)}".encode())
     return digest.hexdigest()
