@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path("src/scripts").resolve()))
 
 from snakemake.common import Mode  # noqa: E402
 
-from reeval.config import load_config, resolve_repo_path  # noqa: E402
+from reeval.config import load_config, per_attempt, resolve_repo_path  # noqa: E402
 from reeval.data.manifest import load_manifest  # noqa: E402
 from reeval.io import discard_corrupt  # noqa: E402
 from snakemake.io import apply_wildcards  # noqa: E402

@@ -64,8 +64,8 @@ rule train_baseline:
         f"{BENCHMARKS}/baselines/{{dataset}}_{{model}}_{{split}}_seed{{seed}}_frac{{fraction}}.tsv"
     threads: baseline_threads
     resources:
-        mem_mb=3000,
-        runtime=60,
+        mem_mb=per_attempt(3000),
+        runtime=per_attempt(60),
         gpu=baseline_gpus,
     shell:
         "python {input.script} {wildcards.dataset} --model {wildcards.model} "

@@ -57,8 +57,8 @@ rule describe_materials:
     priority: CRITICAL_PATH
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=120,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(120),
     shell:
         "python {input.script} --raw {RAW} --sizes {params.sizes:q} --seed {MT[seed]} "
         "{params.minerals} --cache {MATERIALS}/cache/robocrys.parquet --threads {threads} "
@@ -96,8 +96,8 @@ rule embed_materials:
     priority: CRITICAL_PATH
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(60),
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
         "--settings {params.settings:q} --threads {threads} "
@@ -130,8 +130,8 @@ rule recall_materials:
         f"{BENCHMARKS}/materials/recall.tsv"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=per_attempt(3000),
+        runtime=per_attempt(30),
     shell:
         "NUMBA_CACHE_DIR={MATERIALS}/cache/numba python {input.script} --pool {input.pool:q} "
         "--arrays {input.arrays:q} --matbert {input.matbert:q} --settings {params.settings:q} "
@@ -162,8 +162,8 @@ rule train_property_models:
     priority: CRITICAL_PATH
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=120,
+        mem_mb=per_attempt(3000),
+        runtime=per_attempt(120),
     shell:
         "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
         "--compositions {input.compositions:q} --aflow {input.aflow:q} "
@@ -194,8 +194,8 @@ rule train_mmoe:
     priority: CRITICAL_PATH
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=120,
+        mem_mb=per_attempt(3000),
+        runtime=per_attempt(120),
     shell:
         "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
         "--compositions {input.compositions:q} --thermoelectrics {input.thermoelectrics:q} "
@@ -236,8 +236,8 @@ rule summarise_materials:
         f"{LOGS}/materials/summarise.log",
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(10),
     shell:
         "python {input.script} --pool {input.pool:q} --texts {input.texts:q} "
         "--failures {input.failures:q} --pool-counts {input.pool_counts:q} "

@@ -34,8 +34,8 @@ rule tidy_buchwald_hartwig:
         f"{BENCHMARKS}/tidy_bh.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(10),
     shell:
         "python {input.script} bh --xlsx {input.xlsx:q} --out-prefix {TIDY}/bh 2>&1 | tee {log:q}"
 
@@ -58,8 +58,8 @@ rule tidy_suzuki_miyaura:
         f"{BENCHMARKS}/tidy_sm.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(10),
     shell:
         "python {input.script} sm --xlsx {input.xlsx:q} --split-files {input.splits:q} "
         "--out-prefix {TIDY}/sm 2>&1 | tee {log:q}"

@@ -67,8 +67,8 @@ rule featurize_reactions:
     priority: CRITICAL_PATH
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(20),
     shell:
         "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "
         "--out-dir {FEATURES}/{wildcards.dataset} --morgan-radius {params.features[morgan_radius]} "
@@ -101,8 +101,8 @@ rule pretrain_encoders:
     priority: CRITICAL_PATH
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=240,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(240),
         gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --reactions {input.reactions:q} --splits {input.splits:q} "
@@ -133,8 +133,8 @@ rule embed_reactions:
     priority: CRITICAL_PATH
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(20),
         gpu=NEURAL_GPUS,
     shell:
         "python {input.script} --reactions {input.reactions:q} --features-dir "
@@ -173,8 +173,8 @@ rule train_yield_model:
         f"{BENCHMARKS}/train_yield/{{dataset}}_{{variant}}_{{split}}_seed{{seed}}.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=60,
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(60),
         gpu=NEURAL_GPUS,
     shell:
         "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "

@@ -5,7 +5,13 @@ import sys
 import pytest
 import yaml
 
-from reeval.config import available_profiles, data_mirror, load_config, validate_config
+from reeval.config import (
+    available_profiles,
+    data_mirror,
+    load_config,
+    per_attempt,
+    validate_config,
+)
 from reeval.errors import ConfigError
 
 
@@ -85,3 +91,8 @@ def test_a_bad_config_fails_before_any_job_with_the_key(repo_root, tmp_path):
     )
     log = gpus.stderr + gpus.stdout
     assert gpus.returncode != 0 and "neural_gpus='one'" in log and "whole number" in log
+
+
+def test_cluster_resources_grow_with_each_attempt():
+    memory = per_attempt(3000)
+    assert [memory(None, attempt) for attempt in (1, 2, 3)] == [3000, 6000, 9000]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,10 @@ def data_mirror(config: dict[str, Any]) -> Path | None:
     """The local data mirror: $REEVAL_DATA_MIRROR, else `data.mirror`, else None."""
     value = os.environ.get(MIRROR_ENV) or config["data"]["mirror"]
     return resolve_repo_path(value) if value else None
+
+
+def per_attempt(first: int) -> Callable[..., int]:
+    """A Snakemake resource that grows with each attempt (first, 2 x first, ...): a cluster
+    job killed for memory or time is retried (`restart-times` in profiles/slurm) with more,
+    not with what it already ran out of."""
+    return lambda wildcards, attempt: first * attempt
