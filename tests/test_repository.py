@@ -78,6 +78,29 @@ def test_every_citation_of_the_manuscript_resolves(repo_root):
     assert cited <= keys, cited - keys
 
 
+def braced_arguments(text: str, command: str) -> list[str]:
+    """The {...} argument of every `command{` in `text` (nested braces balanced)."""
+    found, start = [], text.find(command + "{")
+    while start >= 0:
+        depth, end = 0, start + len(command)
+        for end in range(start + len(command), len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        found.append(text[start + len(command) + 1 : end])
+        start = text.find(command + "{", end)
+    return found
+
+
+def test_no_generated_number_sits_in_a_caption(repo_root):
+    """showyourwork's \\variable puts a \\label after its \\input: in a caption (a moving
+    argument) pdflatex stops with hyperref's "Argument of \\Hy@tempa has an extra }"."""
+    text = (repo_root / "src/tex/ms.tex").read_text()
+    captions = braced_arguments(text, "\\caption")
+    assert len(captions) > 10
+    assert not [c for c in captions if "\\variable" in c]
+
+
 def test_ci_runs_the_readme_test_command(repo_root):
     readme = (repo_root / "README.md").read_text()
     ci = (repo_root / ".ci/run").read_text()
