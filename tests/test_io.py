@@ -5,6 +5,7 @@ import pytest
 from reeval.io import (
     CorruptFileError,
     atomic_path,
+    canonical_safetensors,
     checksum_path,
     discard_corrupt,
     verify_checksum,
@@ -49,3 +50,27 @@ def test_corrupt_caches_are_discarded_and_good_ones_kept(tmp_path):
     assert discard_corrupt(tmp_path) == [bad]
     assert good.exists() and checksum_path(good).exists() and plain.exists()
     assert not bad.exists() and not checksum_path(bad).exists() and not orphan.exists()
+
+
+def test_safetensors_headers_are_written_in_one_order(tmp_path):
+    """Equal tensors and metadata give equal bytes, and the file still loads as written."""
+    import numpy as np
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+
+    tensors = {name: np.arange(6, dtype=np.float32) * i for i, name in enumerate("zyxwv")}
+    metadata = {f"key{i}": str(i) for i in range(30)}
+    written = []
+    for n, order in enumerate([list(metadata), list(reversed(metadata))]):
+        path = tmp_path / f"{n}.safetensors"
+        save_file(tensors, str(path), metadata={k: metadata[k] for k in order})
+        canonical_safetensors(path)
+        written.append(path.read_bytes())
+        loaded = load_file(str(path))
+        assert sorted(loaded) == sorted(tensors)
+        assert all(np.array_equal(loaded[k], tensors[k]) for k in tensors)
+        with safe_open(str(path), framework="numpy") as handle:
+            assert handle.metadata() == metadata
+    assert written[0] == written[1]
+    header_size = int.from_bytes(written[0][:8], "little")
+    assert header_size % 8 == 0 and b'"key0":"0","key1":"1","key10"' in written[0][8:]

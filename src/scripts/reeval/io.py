@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -116,3 +117,21 @@ def write_run_outputs(predictions, record: dict, predictions_path, metrics_path)
 
     write_parquet_atomic(predictions, predictions_path)
     write_text_atomic(metrics_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def canonical_safetensors(path: str | os.PathLike) -> None:
+    """Rewrite a safetensors file's header in a fixed order: metadata keys sorted, tensors
+    by offset. The safetensors writer keeps the metadata in a hash map whose order changes
+    from process to process, so equal tensors and metadata gave files of other bytes."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+        data = handle.read()
+    ordered = {}
+    if "__metadata__" in header:
+        ordered["__metadata__"] = dict(sorted(header.pop("__metadata__").items()))
+    ordered |= dict(sorted(header.items(), key=lambda item: item[1]["data_offsets"]))
+    text = json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
+    text += b" " * (-len(text) % 8)  # the format pads its header to 8 bytes
+    path.write_bytes(len(text).to_bytes(8, "little") + text + data)

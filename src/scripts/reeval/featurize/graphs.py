@@ -16,7 +16,7 @@ from safetensors.torch import load_file, save_file
 from torch_geometric.data import Data
 
 from reeval.errors import DataError
-from reeval.io import atomic_path, verify_checksum
+from reeval.io import atomic_path, canonical_safetensors, verify_checksum
 
 ELEMENTS = [
     "H",
@@ -134,6 +134,7 @@ def save_graphs(graphs: list[Data], path: Path) -> None:
     }
     with atomic_path(path, checksum=True) as tmp:
         save_file(tensors, str(tmp))
+        canonical_safetensors(tmp)
 
 
 def load_graphs(path: Path) -> list[Data]:

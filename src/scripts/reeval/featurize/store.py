@@ -14,7 +14,12 @@ from safetensors.numpy import load_file, save_file
 from reeval.errors import DataError
 from reeval.featurize import components, human
 from reeval.featurize.molecules import ReactionMolecules
-from reeval.io import atomic_path, verify_checksum, write_parquet_atomic
+from reeval.io import (
+    atomic_path,
+    canonical_safetensors,
+    verify_checksum,
+    write_parquet_atomic,
+)
 
 MOLECULES = "molecules.parquet"
 MEMBERSHIP = "membership.parquet"
@@ -88,6 +93,7 @@ def build_feature_store(
     metadata = {"columns": json.dumps(names), "mordred_dropped": str(dropped)}
     with atomic_path(out_dir / HUMAN, checksum=True) as tmp:
         save_file(arrays, str(tmp), metadata=metadata)
+        canonical_safetensors(tmp)
     return FeatureSummary(
         len(molecules.smiles),
         {k: int(v.shape[1]) for k, v in arrays.items() if k != "reaction_id"},

@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from reeval.errors import ConfigError, DataError
-from reeval.io import atomic_path, verify_checksum
+from reeval.io import atomic_path, canonical_safetensors, verify_checksum
 
 
 class TrainingError(RuntimeError):
@@ -79,6 +79,7 @@ def save_checkpoint(path: Path, tensors: dict[str, torch.Tensor], metadata: dict
     clean = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     with atomic_path(path, checksum=True) as tmp:
         save_file(clean, str(tmp), metadata=metadata)
+        canonical_safetensors(tmp)
 
 
 def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
