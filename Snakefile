@@ -5,6 +5,7 @@
 # Stages, one file each: rules/fetch.smk (raw data, verified), rules/reactions.smk (tidy
 # reaction tables), rules/yield_model.smk and rules/baselines.smk (the yield models),
 # rules/materials.smk (the materials study), rules/article.smk (summaries, tables and numbers for the manuscript).
+import os
 import re
 import sys
 from pathlib import Path
@@ -17,6 +18,12 @@ from reeval.config import load_config, per_attempt, resolve_repo_path  # noqa: E
 from reeval.data.manifest import load_manifest  # noqa: E402
 from reeval.io import discard_corrupt  # noqa: E402
 from snakemake.io import apply_wildcards  # noqa: E402
+
+# Every job gets the same string hashes: robocrys words a description from a set of strings
+# ("a mixture of edge and corner-sharing" or "of corner and edge-sharing" octahedra), whose
+# order follows Python's per-process hash seed. Jobs inherit this (on a cluster, through
+# sbatch's exported environment).
+os.environ["PYTHONHASHSEED"] = "0"
 
 # The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
 # here, before any job runs.

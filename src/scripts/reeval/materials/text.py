@@ -11,6 +11,7 @@ import contextlib
 import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 
 import polars as pl
@@ -62,9 +63,13 @@ def describe_structures(
     structure fingerprint still matches; returns the table (the caller writes it)."""
     cached = read_cache(cache_path)
     known = {(r["id"], r["fingerprint"]): r for r in cached.iter_rows(named=True)}
-    # the robocrys settings are part of the key: a description made with other settings
-    # is not reused
-    keys = [(r.id, f"{r.fingerprint()}|minerals={mineral_matching}") for r in records]
+    # the robocrys settings, version and string-hash seed are part of the key: a description
+    # made otherwise (other words, or the same words in another order) is not reused
+    setting = (
+        f"minerals={mineral_matching}|robocrys={version('robocrys')}"
+        f"|hashseed={os.environ.get('PYTHONHASHSEED', 'random')}"
+    )
+    keys = [(r.id, f"{r.fingerprint()}|{setting}") for r in records]
     todo = [(key, r) for key, r in zip(keys, records, strict=False) if key not in known]
     if todo:
         dicts = [r.structure.as_dict() for _, r in todo]
