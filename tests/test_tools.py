@@ -104,6 +104,40 @@ def test_pdf_check_finds_present_and_missing_numbers(tmp_path):
     assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"c.txt": "-4.2"}
 
 
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
+)
+def test_pdf_check_accepts_a_sentence_broken_by_a_page_but_not_a_split_number(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(tmp_path / "ms.pdf") as pdf:
+        for lines in (
+            ["LM-C agrees better with the first half", "0.4", "10"],
+            ["G G G", "than with the second (Spearman 0.41)", "1 and more"],
+        ):
+            fig = plt.figure()
+            for i, line in enumerate(lines):
+                fig.text(0.1, 0.8 - 0.2 * i, line)
+            pdf.savefig(fig)
+            plt.close(fig)
+    out = tmp_path / "output"
+    out.mkdir()
+    sentence = "LM-C agrees better with the first half than with the second (Spearman 0.41)"
+    (out / "sentence.txt").write_text(sentence + "\n")
+    (out / "number.txt").write_text("0.41\n")  # on the second page
+    (out / "split_number.txt").write_text("0.4 than\n")  # too few words to split over pages
+    wrong_order = "than with the second (Spearman 0.41) LM-C agrees better"
+    (out / "wrong_order.txt").write_text(wrong_order + "\n")
+    assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {
+        "split_number.txt": "0.4 than",
+        "wrong_order.txt": wrong_order,
+    }
+
+
 def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypatch):
     out = tmp_path / "src/tex/output"
     out.mkdir(parents=True)

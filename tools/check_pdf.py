@@ -1,7 +1,10 @@
 """CI check of the built article: ms.pdf exists and its text holds every generated number.
 
 Each src/tex/output/*.txt holds one value that ms.tex shows through \\variable{}; the value
-must appear verbatim in `pdftotext ms.pdf` (whitespace ignored, since TeX breaks lines).
+must appear verbatim in `pdftotext ms.pdf` (whitespace ignored, since TeX breaks lines). A
+generated sentence may run across a page break, where the page's footer and the next page's
+floats come between its two parts: a value of several words also counts as shown when it
+splits at a word into a part on one page and the rest on the next.
 
     python tools/check_pdf.py ms.pdf [--output-dir src/tex/output]
 """
@@ -9,6 +12,7 @@ must appear verbatim in `pdftotext ms.pdf` (whitespace ignored, since TeX breaks
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import subprocess
 import sys
@@ -17,11 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def pdf_text(pdf: Path) -> str:
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext ends each page with a form feed)."""
     result = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
     )
-    return result.stdout
+    return result.stdout.split("\f")
 
 
 def squash(text: str) -> str:
@@ -29,13 +34,32 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("\u00ad", ""))
 
 
+# A split sentence must keep this many words on each side, so that a short value (a number, a
+# pair of numbers) has to appear whole.
+MIN_WORDS_PER_PART = 3
+
+
+def shown_across_a_page_break(value: str, pages: list[str]) -> bool:
+    words = value.split()
+    for cut in range(MIN_WORDS_PER_PART, len(words) - MIN_WORDS_PER_PART + 1):
+        head, tail = squash(" ".join(words[:cut])), squash(" ".join(words[cut:]))
+        if any(head in page and tail in after for page, after in itertools.pairwise(pages)):
+            return True
+    return False
+
+
+def is_shown(value: str, text: str, pages: list[str]) -> bool:
+    return squash(value) in text or shown_across_a_page_break(value, pages)
+
+
 def missing_numbers(pdf: Path, output_dir: Path) -> dict[str, str]:
     """{file name: value} of every number file whose value is not in the PDF's text."""
-    text = squash(pdf_text(pdf))
+    pages = [squash(page) for page in pdf_pages(pdf)]
+    text = "".join(pages)
     values = {
         p.name: p.read_text(encoding="utf-8").strip() for p in sorted(output_dir.glob("*.txt"))
     }
-    return {name: value for name, value in values.items() if squash(value) not in text}
+    return {name: value for name, value in values.items() if not is_shown(value, text, pages)}
 
 
 def main() -> int:
