@@ -3,8 +3,8 @@
 Each src/tex/output/*.txt holds one value that ms.tex shows through \\variable{}; the value
 must appear verbatim in `pdftotext ms.pdf` (whitespace ignored, since TeX breaks lines). A
 generated sentence may run across a page break, where the page's footer and the next page's
-floats come between its two parts: a value of several words also counts as shown when it
-splits at a word into a part on one page and the rest on the next.
+floats come between its two parts: a value of six or more words also counts as shown when
+it splits at a word into a part on one page and the rest on the next.
 
     python tools/check_pdf.py ms.pdf [--output-dir src/tex/output]
 """
