@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path("src/scripts").resolve()))
 from snakemake.common import Mode  # noqa: E402
 
 from reeval.config import load_config, per_attempt, resolve_repo_path  # noqa: E402
+from reeval.dag import upstream_dependencies  # noqa: E402
 from reeval.data.manifest import load_manifest  # noqa: E402
 from reeval.io import discard_corrupt  # noqa: E402
 from snakemake.io import apply_wildcards  # noqa: E402
@@ -24,6 +25,11 @@ from snakemake.io import apply_wildcards  # noqa: E402
 # order follows Python's per-process hash seed. Jobs inherit this (on a cluster, through
 # sbatch's exported environment).
 os.environ["PYTHONHASHSEED"] = "0"
+
+# showyourwork's rules/dag.smk, included before this file into the same namespace, walks
+# every path of the job graph for each output after its syw__dag checkpoint (minutes of one
+# core before any job starts); the same sets, each file expanded once (reeval/dag.py).
+get_upstream_dependencies = upstream_dependencies
 
 # The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
 # here, before any job runs.
