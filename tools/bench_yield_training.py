@@ -80,7 +80,7 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
         settings["graph_encoder"],
         plain_smiles,
         len(s["vocab"]),
-        cache_edge_weights=False,
+        factorised=False,
     )
     g_dim, s_dim = 2 * graph_encoder.output_dim, smiles_encoder.output_dim
     shapes = ReactionInputs(

@@ -1,4 +1,4 @@
-"""Shapes and gradient flow of the encoders, and the edge-weight cache of the MPNN."""
+"""Shapes and gradient flow of the encoders, and the factorised messages of the MPNN."""
 
 import torch
 from torch_geometric.data import Batch
@@ -11,7 +11,7 @@ from reeval.models.smiles_transformer import SmilesTransformer
 SMILES = ["CCO", "c1ccccc1Br", "[K+]", "CC(=O)N"]
 
 
-def encoder(cache: bool) -> MPNNEncoder:
+def encoder(factorised: bool) -> MPNNEncoder:
     torch.manual_seed(0)
     return MPNNEncoder(
         graphs.N_ATOM_FEATURES,
@@ -20,7 +20,7 @@ def encoder(cache: bool) -> MPNNEncoder:
         steps=3,
         set2set_steps=2,
         output_dim=5,
-        cache_edge_weights=cache,
+        factorised=factorised,
     )
 
 
@@ -29,18 +29,26 @@ def molecule_batch() -> Batch:
 
 
 def test_mpnn_shapes_and_gradients():
-    model = encoder(cache=True)
+    model = encoder(factorised=True)
     out = model(molecule_batch())
     assert out.shape == (4, 5)
     out.sum().backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
 
 
-def test_cached_edge_weights_equal_plain_nnconv():
-    cached, plain = encoder(cache=True), encoder(cache=False)
-    plain.load_state_dict(cached.state_dict())
+def test_factorised_messages_equal_plain_nnconv_with_gradients():
+    fast, plain = encoder(factorised=True), encoder(factorised=False)
+    plain.load_state_dict(fast.state_dict())
     batch = molecule_batch()
-    torch.testing.assert_close(cached(batch), plain(batch))
+    # random bond features, not only one-hot rows: the identity holds for any features
+    batch.edge_attr = torch.rand(batch.edge_attr.shape, generator=torch.Generator().manual_seed(1))
+    out_fast, out_plain = fast(batch), plain(batch)
+    torch.testing.assert_close(out_fast, out_plain)
+    weights = torch.randn(out_fast.shape, generator=torch.Generator().manual_seed(2))
+    (out_fast * weights).sum().backward()
+    (out_plain * weights).sum().backward()
+    for (name, a), (_, b) in zip(fast.named_parameters(), plain.named_parameters(), strict=True):
+        torch.testing.assert_close(a.grad, b.grad, msg=name)
 
 
 def test_reaction_embedding_sums_with_multiplicity():

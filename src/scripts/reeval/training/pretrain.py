@@ -45,7 +45,7 @@ def _remap(groups: list[list[int]], local: dict[int, int]) -> list[list[int]]:
 
 
 def build_encoders(
-    graph_cfg: dict, smiles_cfg: dict, vocab_size: int, cache_edge_weights: bool = True
+    graph_cfg: dict, smiles_cfg: dict, vocab_size: int, factorised: bool = True
 ) -> tuple[MPNNEncoder, SmilesTransformer]:
     graph = MPNNEncoder(
         N_ATOM_FEATURES,
@@ -54,7 +54,7 @@ def build_encoders(
         graph_cfg["steps"],
         graph_cfg["set2set_steps"],
         graph_cfg["output_dim"],
-        cache_edge_weights,
+        factorised,
     )
     smiles = SmilesTransformer(
         vocab_size,
