@@ -47,3 +47,14 @@ def test_nothing_is_best_when_models_tie_and_a_clear_winner_is():
     assert significantly_best(clear, 0.05) == "a"
     three = {m: dict(list(v.items())[:3]) for m, v in clear.items()}
     assert significantly_best(three, 0.05) is None  # three pairs can never reach 0.05
+
+
+def test_the_legacy_interface_wraps_reeval_stats_paired():
+    from reeval.stats import paired
+
+    assert holm is paired.holm  # one home for Holm's correction
+    a = np.array([3.0, 1.0, 2.0, 2.0, 0.5, 4.0, 1.0])
+    b = np.array([1.0, 1.0, 0.0, 0.0, 1.5, 1.0, 0.0])  # a zero and tied differences
+    p, median = wilcoxon_paired(a, b)
+    assert p == paired.wilcoxon_signed_rank(a - b)
+    assert median == 2.0  # of 2, 0, 2, 2, -1, 3, 1

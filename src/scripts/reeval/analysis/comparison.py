@@ -16,6 +16,7 @@ from reeval.data.published import PUBLISHED_MODELS, published_r2
 from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
 from reeval.stats.comparisons import PairedTest, paired_tests, significantly_best, wilcoxon_paired
 from reeval.stats.metrics import calibration_curve
+from reeval.stats.paired import min_splits_for_wilcoxon as min_pairs
 from reeval.stats.robust import iqr, trimean
 from reeval.training.plan import seeds_of_split
 
@@ -371,15 +372,6 @@ def oos_frame(runs: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         rows, schema={"model": pl.String, "split": pl.String, "r2": pl.Float64}
     ).sort("model", "split")
-
-
-def min_pairs(alpha: float) -> int:
-    """The fewest pairs with which a two-sided exact Wilcoxon signed-rank test can give
-    p < alpha: its smallest p with n pairs is 2 / 2**n (every difference of one sign)."""
-    n = 1
-    while 2 * 0.5**n >= alpha:
-        n += 1
-    return n
 
 
 def direction(before: float, after: float, digits: int = 3) -> str:

@@ -1,12 +1,21 @@
-"""Paired comparisons of models on the same splits: Wilcoxon signed-rank tests with the
-Holm correction, and the rule for marking an entry best."""
+"""Paired Wilcoxon tests on (split, seed) pairs with the Holm correction, and the rule for
+marking a table entry best: the interface the comparison section still uses.
+
+The article's tests (split means, the corrected resampled t-test, TOST, verdicts) live in
+reeval.stats.paired, which is also the home of the Wilcoxon test and of Holm's correction;
+this module only wraps them. Note that a (split, seed) pair is not an independent
+replicate: seeds of one split share their test set, and random splits overlap.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from reeval.stats.paired import holm, wilcoxon_signed_rank
+
+__all__ = ["PairedTest", "holm", "paired_tests", "significantly_best", "wilcoxon_paired"]
 
 
 @dataclass(frozen=True)
@@ -23,28 +32,13 @@ class PairedTest:
 
 
 def wilcoxon_paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """(two-sided p, median of a - b); p = 1 when every difference is zero, NaN without pairs."""
+    """(two-sided p, median of a - b) of the pairs (a_i, b_i), by `wilcoxon_signed_rank`
+    (exact with zeros and ties up to 50 pairs); p = 1 when every difference is zero, NaN
+    without pairs."""
     differences = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     if differences.size == 0:
         return float("nan"), float("nan")
-    median = float(np.median(differences))
-    if np.all(differences == 0):
-        return 1.0, median
-    return float(stats.wilcoxon(differences, zero_method="wilcox").pvalue), median
-
-
-def holm(p_values: list[float]) -> list[float]:
-    """Holm-Bonferroni adjusted p-values (step-down, monotone, capped at 1); NaN stays NaN."""
-    p = np.asarray(p_values, dtype=float)
-    valid = np.flatnonzero(~np.isnan(p))
-    adjusted = np.full(p.shape, np.nan)
-    order = valid[np.argsort(p[valid], kind="stable")]
-    m = len(order)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[index]))
-        adjusted[index] = running
-    return adjusted.tolist()
+    return wilcoxon_signed_rank(differences), float(np.median(differences))
 
 
 def paired_tests(values: dict[str, dict[tuple, float]], reference: str) -> list[PairedTest]:
