@@ -38,7 +38,10 @@ def _setup(profile: str, threads: int):
 
     set_threads(threads)
     seed_everything(0)
-    settings = load_config(profile)["yield_model"]
+    from reeval.training.plan import training_settings
+
+    config = load_config(profile)
+    settings = training_settings(config["yield_model"], config["training_budget"])
     reactions = pl.read_parquet(ROOT / "src/data/tidy/bh_reactions.parquet")
     splits = pl.read_parquet(ROOT / "src/data/tidy/bh_splits.parquet")
     train_ids = set(
@@ -68,8 +71,8 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
 
     from reeval.models.mpnn import reaction_embeddings
     from reeval.models.variants import variant
+    from reeval.training.batched import build_yield_model as build_model
     from reeval.training.pretrain import build_encoders
-    from reeval.training.run_yield import build_model
     from reeval.training.supervised import ReactionInputs
 
     s = _setup(profile, threads)
@@ -120,8 +123,8 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
 def _project(profile: str, threads: int, batches: int | None, queue) -> None:
     from reeval.models.losses import LossWeights, yield_loss
     from reeval.models.variants import variant
+    from reeval.training.batched import build_yield_model as build_model
     from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions
-    from reeval.training.run_yield import build_model
     from reeval.training.supervised import ReactionInputs
 
     s = _setup(profile, threads)
@@ -214,7 +217,7 @@ def main() -> int:
     # a whole training run of the profile's epochs, the one-time embedding included in (b)
     from reeval.config import load_config
 
-    epochs = load_config(args.profile)["yield_model"]["train"]["epochs"]
+    epochs = load_config(args.profile)["training_budget"]["epochs"]
     n_train = b["train_reactions"]
     run_a = epochs * n_train / a["reactions_per_s"]
     run_b = b["embed_once_s"] + epochs * n_train / b["reactions_per_s"]

@@ -113,7 +113,7 @@ def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -
     import torch
 
     from reeval.models.variants import variant
-    from reeval.training.run_yield import run_yield_model
+    from reeval.training.batched import RunSpec, train_group
     from reeval.training.runtime import set_threads
     from reeval.training.supervised import ReactionInputs
 
@@ -136,16 +136,8 @@ def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -
     short = {**settings, "train": {**settings["train"], "epochs": epochs, "patience": epochs + 1}}
     rows = np.arange(n)
     start = time.perf_counter()
-    run_yield_model(
-        inputs,
-        rows[: int(0.7 * n)],
-        rows[int(0.7 * n) :],
-        variant("full"),
-        short,
-        0,
-        torch.device("cpu"),
-        progress=False,
-    )
+    spec = RunSpec("projection", 0, rows[: int(0.7 * n)], rows[int(0.7 * n) :])
+    train_group(inputs, [spec], variant("full"), short, torch.device("cpu"), progress=False)
     seconds = (time.perf_counter() - start) * settings["train"]["epochs"] / epochs
     queue.put({"seconds": seconds, "peak_rss_mb": peak_rss_mb()})
 
@@ -175,9 +167,10 @@ def main() -> int:
     args = parser.parse_args()
 
     from reeval.config import load_config
-    from reeval.training.plan import DATASETS, planned_runs
+    from reeval.training.plan import DATASETS, planned_runs, training_settings
 
-    settings = load_config(args.profile)["yield_model"]
+    config = load_config(args.profile)
+    settings = training_settings(config["yield_model"], config["training_budget"])
     runs = planned_runs(settings)
     scopes = 1 if settings["pretrain_on"] == "all" else None
     rows = []

@@ -13,9 +13,9 @@ from reeval.models.losses import LossWeights
 from reeval.models.variants import variant
 from reeval.reactions.splits import split_rows
 from reeval.stats.metrics import r2
+from reeval.training.batched import RunSpec, build_yield_model, train_group
 from reeval.training.plan import planned_runs
 from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions, pretrain
-from reeval.training.run_yield import build_model, run_yield_model
 from reeval.training.runtime import (
     TrainingError,
     choose_device,
@@ -25,6 +25,7 @@ from reeval.training.runtime import (
 )
 from reeval.training.supervised import ReactionInputs, fit_yield_model, predict
 
+CPU = torch.device("cpu")
 SETTINGS = {
     "human_encoder": dict(hidden=64, output_dim=32, layers=1, experts=4, top_k=2, dropout=0.0),
     "head": dict(hidden=64, dropout=0.0),
@@ -88,7 +89,7 @@ def test_overfits_64_reactions(tiny):
     inputs = inputs_from(tiny)
     rows = np.arange(64)
     generator = seed_everything(0)
-    model = build_model(variant("full"), inputs, SETTINGS)
+    model = build_yield_model(variant("full"), inputs, SETTINGS)
     weights = LossWeights(
         **{"mse": 0.9, "heteroscedastic": 0.1, "aux": 0.01, "sample_in_mse": True}
     )
@@ -109,35 +110,18 @@ def test_overfits_64_reactions(tiny):
     assert (sigma > 0).all()
 
 
-def test_same_seed_gives_identical_metrics(tiny):
+def test_same_seed_gives_identical_runs(tiny):
     inputs = inputs_from(tiny)
     settings = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 20}}
-    runs = [
-        run_yield_model(
-            inputs,
-            np.arange(48),
-            np.arange(48, 64),
-            variant("full"),
-            settings,
-            seed=7,
-            device=torch.device("cpu"),
-            progress=False,
-        )
-        for _ in range(2)
-    ]
-    assert runs[0].metrics == runs[1].metrics
-    assert runs[0].predictions.equals(runs[1].predictions)
-    other = run_yield_model(
-        inputs,
-        np.arange(48),
-        np.arange(48, 64),
-        variant("full"),
-        settings,
-        seed=8,
-        device=torch.device("cpu"),
-        progress=False,
-    )
-    assert other.metrics != runs[0].metrics
+
+    def train(seed):
+        spec = RunSpec(f"seed {seed}", seed, np.arange(48), np.arange(48, 64))
+        return train_group(inputs, [spec], variant("full"), settings, CPU, progress=False)[0]
+
+    first, second, other = train(7), train(7), train(8)
+    assert first.metrics == second.metrics
+    assert np.array_equal(first.mu, second.mu) and np.array_equal(first.sigma, second.sigma)
+    assert other.metrics != first.metrics
 
 
 def test_non_finite_features_stop_training_with_a_clear_error(tiny):
@@ -145,17 +129,9 @@ def test_non_finite_features_stop_training_with_a_clear_error(tiny):
     broken = ReactionInputs(
         inputs.reaction_ids, inputs.graph, inputs.smiles, inputs.human * float("inf"), inputs.yields
     )
+    spec = RunSpec("bh full FullCV_01 seed 0", 0, np.arange(48), np.arange(48, 64))
     with pytest.raises(TrainingError, match="non-finite loss"):
-        run_yield_model(
-            broken,
-            np.arange(48),
-            np.arange(48, 64),
-            variant("full"),
-            SETTINGS,
-            0,
-            torch.device("cpu"),
-            progress=False,
-        )
+        train_group(broken, [spec], variant("full"), SETTINGS, CPU, progress=False)
 
 
 def test_pretraining_lowers_the_contrastive_loss_and_embeds_every_reaction(tiny):

@@ -13,11 +13,14 @@ showyourwork in place of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 
 class _Memo:
+    """The table last asked about, and the upstream sets found in it."""
+
     table: Mapping | None = None
-    upstream: dict[str, frozenset[str]] = {}
+    upstream: ClassVar[dict[str, frozenset[str]]] = {}
 
 
 def upstream_dependencies(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 
@@ -60,6 +61,14 @@ class ReactionMolecules:
             membership["reactants"].to_list(),
             membership["products"].to_list(),
         )
+
+    def counts(self) -> np.ndarray:
+        """(reactions x molecules) float32: how often each molecule occurs in each reaction,
+        reactants and products together (a summed per-molecule feature is counts @ F)."""
+        out = np.zeros((len(self.reaction_ids), len(self.smiles)), dtype=np.float32)
+        for row, (left, right) in enumerate(zip(self.reactants, self.products, strict=True)):
+            np.add.at(out[row], left + right, 1.0)
+        return out
 
     def subset(self, reaction_ids: list[int]) -> ReactionMolecules:
         """The same molecules, restricted to the given reactions (in that order)."""

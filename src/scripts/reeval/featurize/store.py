@@ -26,6 +26,12 @@ MEMBERSHIP = "membership.parquet"
 GRAPHS = "graphs.safetensors"
 HUMAN = "human_features.safetensors"
 FEATURE_KINDS = ("morgan", "mordred", "dft", "onehot", "random", "drfp")
+SUMMED_KINDS = ("morgan", "mordred")  # sums over a reaction's molecules
+
+
+def per_molecule(kind: str) -> str:
+    """The key of a summed feature kind's per-molecule matrix in the human-feature file."""
+    return f"{kind}.molecules"
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,8 @@ def build_feature_store(
     for frame, name in zip(frames, (MOLECULES, MEMBERSHIP), strict=True):
         write_parquet_atomic(frame, out_dir / name, checksum=True)
     save_graphs([mol_to_graph(s) for s in molecules.smiles], out_dir / GRAPHS)
-    morgan = human.sum_over_reaction(
-        human.morgan_fingerprints(molecules.smiles, settings.morgan_radius, settings.morgan_bits),
-        molecules,
+    morgan_per_molecule = human.morgan_fingerprints(
+        molecules.smiles, settings.morgan_radius, settings.morgan_bits
     )
     mordred_per_molecule, mordred_names, dropped = human.mordred_descriptors(molecules.smiles)
     onehot, onehot_names = components.one_hot_components(
@@ -74,8 +79,12 @@ def build_feature_store(
     )
     arrays = {
         "reaction_id": np.asarray(molecules.reaction_ids, dtype=np.int64),
-        "morgan": morgan,
+        "morgan": human.sum_over_reaction(morgan_per_molecule, molecules),
         "mordred": human.sum_over_reaction(mordred_per_molecule, molecules),
+        # the summed kinds also per molecule: a model's first linear layer can then act on
+        # the few distinct molecules instead of every reaction (reeval.training.batched)
+        per_molecule("morgan"): morgan_per_molecule,
+        per_molecule("mordred"): mordred_per_molecule,
         "onehot": onehot,
         "drfp": components.drfp_fingerprints(
             reactions["rxn_smiles"].to_list(), settings.drfp_bits, settings.drfp_radius
@@ -96,7 +105,7 @@ def build_feature_store(
         canonical_safetensors(tmp)
     return FeatureSummary(
         len(molecules.smiles),
-        {k: int(v.shape[1]) for k, v in arrays.items() if k != "reaction_id"},
+        {k: int(v.shape[1]) for k, v in arrays.items() if k in FEATURE_KINDS},
         dropped,
     )
 
@@ -116,8 +125,7 @@ def load_graph_cache(feature_dir: Path):
     return load_graphs(feature_dir / GRAPHS)
 
 
-def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(reaction ids, the requested feature blocks side by side)."""
+def _human_arrays(feature_dir: Path, kinds: list[str]) -> dict[str, np.ndarray]:
     try:
         verify_checksum(feature_dir / HUMAN)
         arrays = load_file(str(feature_dir / HUMAN))
@@ -130,6 +138,23 @@ def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray
     if missing:
         raise DataError(
             f"{feature_dir / HUMAN} has no {missing} features (available: "
-            f"{sorted(set(arrays) - {'reaction_id'})}); dft exists for bh only"
+            f"{sorted(k for k in arrays if k in FEATURE_KINDS)}); dft exists for bh only"
         )
+    return arrays
+
+
+def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(reaction ids, the requested feature blocks side by side)."""
+    arrays = _human_arrays(feature_dir, kinds)
     return arrays["reaction_id"], np.concatenate([arrays[k] for k in kinds], axis=1)
+
+
+def load_per_molecule_features(feature_dir: Path, kinds: list[str]) -> np.ndarray | None:
+    """(molecules x features): the requested blocks per molecule, side by side, when every
+    one of them is a sum over a reaction's molecules; else None."""
+    if not all(k in SUMMED_KINDS for k in kinds):
+        return None
+    arrays = _human_arrays(feature_dir, kinds)
+    if not all(per_molecule(k) in arrays for k in kinds):
+        return None
+    return np.concatenate([arrays[per_molecule(k)] for k in kinds], axis=1)

@@ -9,7 +9,11 @@ import polars as pl
 import torch
 
 from reeval.errors import DataError
-from reeval.featurize.store import load_human_features
+from reeval.featurize.store import (
+    load_human_features,
+    load_molecules,
+    load_per_molecule_features,
+)
 from reeval.training.runtime import load_checkpoint
 from reeval.training.supervised import ReactionInputs
 
@@ -26,10 +30,35 @@ def load_inputs(
     ]:
         if not np.array_equal(other, ids):
             raise DataError(f"the {name} are not aligned with the reactions table; rerun featurize")
+    counts, per_molecule = _factors(feature_dir, human_features, ids, human)
     return ReactionInputs(
         ids,
         tensors["graph"],
         tensors["smiles"],
         torch.from_numpy(human),
         torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32),
+        counts,
+        per_molecule,
     )
+
+
+def _factors(
+    feature_dir: Path, kinds: list[str], ids: np.ndarray, human: np.ndarray
+) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """(counts, per-molecule features) when the human features are sums over molecules and
+    their product reproduces the stored sums; else (None, None)."""
+    per_molecule = load_per_molecule_features(feature_dir, kinds)
+    if per_molecule is None:
+        return None, None
+    molecules = load_molecules(feature_dir)
+    if not np.array_equal(np.asarray(molecules.reaction_ids), ids):
+        raise DataError(
+            "the molecule table is not aligned with the reactions table; rerun featurize"
+        )
+    counts = molecules.counts()
+    if not np.allclose(counts @ per_molecule, human, rtol=1e-5, atol=1e-4):
+        raise DataError(
+            f"{feature_dir}: the per-molecule features do not sum to the reaction features; "
+            "rerun featurize"
+        )
+    return torch.from_numpy(counts), torch.from_numpy(per_molecule)

@@ -1,4 +1,6 @@
-"""One training run of the yield model: a data set, split, variant and seed."""
+"""Training runs of the yield model: a group of (split, seed, fraction) runs of one variant
+on one data set, trained side by side (`reeval.training.batched`), with each run's
+predictions and metrics record."""
 
 from __future__ import annotations
 
@@ -8,68 +10,83 @@ import numpy as np
 import polars as pl
 import torch
 
-from reeval.models.losses import LossWeights
-from reeval.models.multimodal import YieldModel
 from reeval.models.variants import Variant
-from reeval.stats.metrics import regression_metrics
-from reeval.training.runtime import seed_everything
-from reeval.training.supervised import FitResult, ReactionInputs, fit_yield_model, predict
+from reeval.reactions.splits import split_rows, subsample_training
+from reeval.training.batched import RunSpec, TrainedRun, train_group
+from reeval.training.supervised import ReactionInputs
 
 
 @dataclass(frozen=True)
-class RunResult:
-    predictions: pl.DataFrame  # reaction_id, y, mu, sigma
-    metrics: dict
-    fit: FitResult
+class PlannedRun:
+    """One run of a group: its split, seed and training fraction (1 = the whole training
+    split; less for the learning curves)."""
+
+    split: str
+    seed: int
+    fraction: float = 1.0
+
+    @property
+    def name(self) -> str:
+        tail = "" if self.fraction == 1 else f" fraction {self.fraction:g}"
+        return f"{self.split} seed {self.seed}{tail}"
 
 
-def build_model(variant: Variant, inputs: ReactionInputs, settings: dict) -> YieldModel:
-    return YieldModel(
-        variant,
-        inputs.graph.shape[1],
-        inputs.smiles.shape[1],
-        inputs.human.shape[1],
-        settings["human_encoder"],
-        settings["head"],
-    )
+@dataclass(frozen=True)
+class RunOutput:
+    predictions: pl.DataFrame  # reaction_id, y, mu, sigma (%)
+    record: dict  # metrics.json
+    trained: TrainedRun
 
 
-def run_yield_model(
+def run_specs(
+    inputs: ReactionInputs, splits: pl.DataFrame, runs: list[PlannedRun]
+) -> list[RunSpec]:
+    """Each run's training rows (subsampled for a learning-curve fraction) and test rows."""
+    specs = []
+    for run in runs:
+        train_rows, test_rows = split_rows(splits, run.split, inputs.reaction_ids)
+        train_rows = subsample_training(
+            train_rows, len(inputs.reaction_ids), run.fraction, run.seed
+        )
+        specs.append(RunSpec(run.name, run.seed, train_rows, test_rows))
+    return specs
+
+
+def run_yield_group(
+    dataset: str,
     inputs: ReactionInputs,
-    train_rows: np.ndarray,
-    test_rows: np.ndarray,
+    splits: pl.DataFrame,
+    runs: list[PlannedRun],
     variant: Variant,
     settings: dict,
-    seed: int,
     device: torch.device,
     progress: bool = True,
-) -> RunResult:
-    generator = seed_everything(seed)
-    model = build_model(variant, inputs, settings)
-    loss = settings["loss"]
-    weights = LossWeights(
-        loss["mse_weight"],
-        loss["heteroscedastic_weight"],
-        loss["aux_weight"],
-        loss["sample_in_mse"],
+) -> list[RunOutput]:
+    """Train every run of `runs` (one variant) together; one output per run, in order."""
+    trained = train_group(
+        inputs, run_specs(inputs, splits, runs), variant, settings, device, progress
     )
-    fit = fit_yield_model(
-        model, inputs, train_rows, settings["train"], weights, generator, device, progress
-    )
-    mu, sigma = predict(fit, inputs, test_rows, device)
-    y = inputs.yields[test_rows].numpy()
-    predictions = pl.DataFrame(
-        {
-            "reaction_id": inputs.reaction_ids[test_rows],
-            "y": y,
-            "mu": mu,
-            "sigma": sigma if sigma is not None else np.full(len(mu), np.nan, dtype=np.float32),
+    outputs = []
+    for run, result in zip(runs, trained, strict=True):
+        test_rows = result.spec.test_rows
+        sigma = result.sigma if result.sigma is not None else np.full(len(test_rows), np.nan)
+        predictions = pl.DataFrame(
+            {
+                "reaction_id": inputs.reaction_ids[test_rows],
+                "y": inputs.yields[test_rows].numpy(),
+                "mu": result.mu,
+                "sigma": sigma.astype(np.float32),
+            }
+        )
+        record = {
+            "dataset": dataset,
+            "model": "multimodal",
+            "split": run.split,
+            "variant": variant.name,
+            "seed": run.seed,
+            "train_fraction": run.fraction,
+            "device": str(device),  # CUDA runs are not bit-reproducible (README, Determinism)
+            **result.metrics,
         }
-    )
-    metrics = regression_metrics(y, mu, sigma) | {
-        "n_train": len(train_rows),
-        "n_test": len(test_rows),
-        "best_epoch": fit.best_epoch,
-        "epochs_run": len(fit.history),
-    }
-    return RunResult(predictions, metrics, fit)
+        outputs.append(RunOutput(predictions, record, result))
+    return outputs

@@ -18,13 +18,21 @@ from reeval.training.loop import train_with_early_stopping
 
 @dataclass(frozen=True)
 class ReactionInputs:
-    """Model inputs of all reactions of a data set, row-aligned with `reaction_ids`."""
+    """Model inputs of all reactions of a data set, row-aligned with `reaction_ids`.
+
+    When the human features are sums over each reaction's molecules, `counts` (reactions x
+    molecules) and `human_per_molecule` (molecules x features) factor them exactly: human ==
+    counts @ human_per_molecule. The batched engine then applies the first linear layer to
+    the few distinct molecules only.
+    """
 
     reaction_ids: np.ndarray
     graph: torch.Tensor
     smiles: torch.Tensor
     human: torch.Tensor
     yields: torch.Tensor  # in %
+    counts: torch.Tensor | None = None
+    human_per_molecule: torch.Tensor | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,380 @@
+"""Training many yield models at once: every split x seed of one variant in one process.
+
+Each run keeps what a run trained alone would have: its own initial weights (the model is
+built right after seeding with the run's seed), its own validation part and data order (drawn
+from its own generator), its own dropout masks, its own AdamW state and step count, its own
+gradient-norm clipping and its own early stopping with the best weights restored. The models
+are stacked (`reeval.models.stacked`) so that one batched matrix product serves all of them;
+a run whose epoch has fewer batches than another's, or that has stopped, is masked: its
+weights and optimiser state do not move. A test checks that a run trained among others equals
+the same run trained alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from reeval.models.losses import LossWeights
+from reeval.models.multimodal import YieldModel
+from reeval.models.stacked import FactorisedFeatures, StackedDropout, StackedYieldModel
+from reeval.models.variants import Variant
+from reeval.stats.metrics import regression_metrics
+from reeval.training.runtime import TrainingError, seed_everything
+from reeval.training.supervised import ReactionInputs, Standardiser, split_validation
+
+MODALITIES = ("graph", "smiles", "human")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a group: its name (for messages), seed, training and test rows."""
+
+    name: str
+    seed: int
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+
+
+@dataclass(frozen=True)
+class TrainedRun:
+    """What one run of a group produced (mu, sigma in %; sigma is None without a head)."""
+
+    spec: RunSpec
+    mu: np.ndarray
+    sigma: np.ndarray | None
+    metrics: dict
+    history: list[dict]
+    best_epoch: int
+    state_dict: dict[str, torch.Tensor]
+
+
+def build_yield_model(variant: Variant, inputs: ReactionInputs, settings: dict) -> YieldModel:
+    """A `YieldModel` sized for these inputs from the yield_model settings."""
+    return YieldModel(
+        variant,
+        inputs.graph.shape[1],
+        inputs.smiles.shape[1],
+        inputs.human.shape[1],
+        settings["human_encoder"],
+        settings["head"],
+    )
+
+
+def loss_weights(settings: dict) -> LossWeights:
+    loss = settings["loss"]
+    return LossWeights(
+        loss["mse_weight"],
+        loss["heteroscedastic_weight"],
+        loss["aux_weight"],
+        loss["sample_in_mse"],
+    )
+
+
+class _Padded:
+    """Row indices of one step, one row of the (M, B) grid per model, padded with row 0."""
+
+    def __init__(self, rows: list[np.ndarray], device: torch.device):
+        width = max(1, max(len(r) for r in rows))
+        index = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.float32)
+        for m, r in enumerate(rows):
+            index[m, : len(r)] = r
+            mask[m, : len(r)] = 1.0
+        self.index = torch.as_tensor(index, device=device)
+        self.mask = torch.as_tensor(mask, device=device)
+        self.counts = [len(r) for r in rows]
+
+
+class _Inputs:
+    """The data set's inputs standardised per run (each run on its own fit rows). Human
+    feature columns that are zero in every reaction are left out (`live`): they never reach
+    the model (see `StackedYieldModel`)."""
+
+    def __init__(self, inputs: ReactionInputs, fit_rows: list[np.ndarray], device):
+        self.device = device
+        self.live = torch.nonzero((inputs.human != 0).any(dim=0)).squeeze(1)
+        raw = {
+            "graph": inputs.graph,
+            "smiles": inputs.smiles,
+            "human": inputs.human[:, self.live],
+        }
+        self.raw = {name: tensor.to(device) for name, tensor in raw.items()}
+        scales = {
+            name: [Standardiser.fit(raw[name][rows]) for rows in fit_rows] for name in MODALITIES
+        }
+        self.mean = {n: torch.stack([s.mean for s in scales[n]]).to(device) for n in MODALITIES}
+        self.std = {n: torch.stack([s.std for s in scales[n]]).to(device) for n in MODALITIES}
+        y_scale = [Standardiser.fit(inputs.yields[rows].unsqueeze(1)) for rows in fit_rows]
+        self.y_mean = torch.stack([s.mean[0] for s in y_scale]).to(device)
+        self.y_std = torch.stack([s.std[0] for s in y_scale]).to(device)
+        self.yields = inputs.yields.to(device)
+        self.factors = (
+            (inputs.counts.to(device), inputs.human_per_molecule[:, self.live].to(device))
+            if inputs.counts is not None
+            else None
+        )
+
+    def batch(self, padded: _Padded, variant: Variant):
+        """(graph, smiles, human, y), each (M, B, ...) and standardised with each run's scale
+        (the human features as factors when the data set has them)."""
+        out = []
+        for name in MODALITIES:
+            if not getattr(variant, name):
+                out.append(None)
+            elif name == "human" and self.factors is not None:
+                counts, per_molecule = self.factors
+                out.append(
+                    FactorisedFeatures(
+                        counts[padded.index], per_molecule, self.mean[name], self.std[name]
+                    )
+                )
+            else:
+                x = self.raw[name][padded.index]
+                out.append((x - self.mean[name].unsqueeze(1)) / self.std[name].unsqueeze(1))
+        y = (self.yields[padded.index] - self.y_mean.unsqueeze(1)) / self.y_std.unsqueeze(1)
+        return (*out, y)
+
+
+class _BatchedAdamW:
+    """torch.optim.AdamW (default betas and eps) over stacked weights, stepping only the runs
+    marked in `stepping`; each run counts its own steps for the bias corrections. Updates
+    are in place, with per-run factors that leave a run that does not step unchanged."""
+
+    def __init__(self, params: list[torch.nn.Parameter], n_models: int, lr: float, wd: float):
+        self.params = params
+        self.lr, self.wd = lr, wd
+        self.betas, self.eps = (0.9, 0.999), 1e-8
+        self.steps = torch.zeros(n_models, dtype=torch.float64)
+        self.exp_avg = [torch.zeros_like(p) for p in params]
+        self.exp_avg_sq = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self, stepping: torch.Tensor) -> torch.Tensor:
+        """One step of the stepping runs; returns each run's weight-decay factor."""
+        beta1, beta2 = self.betas
+        on = stepping.to(torch.float64)
+        self.steps += on
+        steps = self.steps.clamp(min=1)
+        decay = 1 - self.lr * self.wd * on
+        factors = {
+            "decay": decay,
+            "first_keep": torch.where(stepping, beta1, 1.0),
+            "first_new": (1 - beta1) * on,
+            "second_keep": torch.where(stepping, beta2, 1.0),
+            "second_new": (1 - beta2) * on,
+            "bias2": (1 - beta2**steps) ** 0.5,
+            "step": -(self.lr / (1 - beta1**steps)) * on,
+        }
+        device = self.params[0].device
+        factors = {k: v.to(torch.float32).to(device) for k, v in factors.items()}
+        for p, m1, m2 in zip(self.params, self.exp_avg, self.exp_avg_sq, strict=True):
+            view = (-1,) + (1,) * (p.dim() - 1)
+            f = {k: v.view(view) for k, v in factors.items()}
+            g = p.grad
+            # one rounding per operation (no fused multiply-add, whose use depends on where
+            # an element falls in a vectorised loop): a run's numbers do not depend on how
+            # many runs share the tensors
+            p.mul_(f["decay"])
+            m1.mul_(f["first_keep"]).add_(g * f["first_new"])
+            m2.mul_(f["second_keep"]).add_(g.square().mul_(f["second_new"]))
+            denom = m2.sqrt().div_(f["bias2"]).add_(self.eps)
+            p.add_((m1 * f["step"]).div_(denom))
+        return factors["decay"]
+
+
+def _clip_per_model(params: list[torch.nn.Parameter], max_norm: float) -> None:
+    """torch.nn.utils.clip_grad_norm_ applied to each model's own gradients."""
+    norms = torch.stack([p.grad.flatten(1).norm(dim=1) for p in params], dim=1).norm(dim=1)
+    coef = (max_norm / (norms + 1e-6)).clamp(max=1.0)
+    for p in params:
+        p.grad.mul_(coef.view((-1,) + (1,) * (p.grad.dim() - 1)))
+
+
+def cosine_lr(epoch: int, base: float, minimum: float, epochs: int) -> float:
+    """The learning rate of (1-based) `epoch` under CosineAnnealingLR(T_max=epochs)."""
+    return minimum + (base - minimum) * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2
+
+
+def _per_model_loss(y, mu, log_var, aux, mask, weights: LossWeights, variant, eps) -> torch.Tensor:
+    """The yield loss of `reeval.models.losses.yield_loss` for each model over its real rows."""
+    count = mask.sum(dim=1).clamp(min=1)
+
+    def mean(values: torch.Tensor) -> torch.Tensor:
+        return (values * mask).sum(dim=1) / count
+
+    if log_var is None:
+        loss = mean((y - mu) ** 2)
+    else:
+        prediction = mu + eps * torch.exp(0.5 * log_var) if weights.sample_in_mse else mu
+        loss = weights.mse * mean((y - prediction) ** 2) + weights.heteroscedastic * mean(
+            torch.exp(-log_var) * (y - mu) ** 2 + log_var
+        )
+    if variant.aux_loss:
+        loss = loss + weights.aux * aux
+    return loss
+
+
+def _draw_eps(generators, counts, width, device) -> torch.Tensor:
+    eps = torch.zeros((len(counts), width))
+    for m, (generator, n) in enumerate(zip(generators, counts, strict=True)):
+        if n:
+            eps[m, :n] = torch.randn((n,), generator=generator)
+    return eps.to(device)
+
+
+def train_group(
+    inputs: ReactionInputs,
+    specs: list[RunSpec],
+    variant: Variant,
+    settings: dict,
+    device: torch.device,
+    progress: bool = True,
+) -> list[TrainedRun]:
+    """Train one model per spec (all of `variant`) side by side; see the module docstring."""
+    cfg = settings["train"]
+    weights = loss_weights(settings)
+    generators, models, fit_rows, val_rows = [], [], [], []
+    for spec in specs:
+        generator = seed_everything(spec.seed)
+        models.append(build_yield_model(variant, inputs, settings))
+        fit, val = split_validation(spec.train_rows, cfg["validation_fraction"], generator)
+        generators.append(generator)
+        fit_rows.append(fit)
+        val_rows.append(val)
+    data = _Inputs(inputs, fit_rows, device)
+    model = StackedYieldModel(models, data.live).to(device)
+    params = list(model.parameters())
+    optimiser = _BatchedAdamW(params, len(specs), cfg["lr"], cfg["weight_decay"])
+    n = len(specs)
+    active = np.ones(n, dtype=bool)
+    best_mse = np.full(n, np.inf)
+    best_epoch = np.zeros(n, dtype=int)
+    best = [p.detach().clone() for p in params]
+    histories: list[list[dict]] = [[] for _ in specs]
+    validation = _Padded(val_rows, device)
+    has_validation = np.array([len(v) > 0 for v in val_rows])
+    bar = tqdm(
+        range(1, cfg["epochs"] + 1),
+        desc=f"train {variant.name} x{n}",
+        mininterval=10,
+        disable=not progress,
+    )
+    for epoch in bar:
+        optimiser.lr = cosine_lr(epoch, cfg["lr"], cfg["min_lr"], cfg["epochs"])
+        orders = [
+            fit_rows[m][torch.randperm(len(fit_rows[m]), generator=generators[m]).numpy()]
+            if active[m]
+            else fit_rows[m][:0]
+            for m in range(n)
+        ]
+        steps = [math.ceil(len(o) / cfg["batch_size"]) for o in orders]
+        losses: list[list[float]] = [[] for _ in specs]
+        model.train()
+        for step in range(max(steps)):
+            batch = [o[step * cfg["batch_size"] : (step + 1) * cfg["batch_size"]] for o in orders]
+            padded = _Padded(batch, device)
+            graph, smiles, human, y = data.batch(padded, variant)
+            dropout = StackedDropout(generators, padded.counts, model.dropout_widths)
+            mu, log_var, aux = model(graph, smiles, human, padded.mask, dropout)
+            eps = (
+                _draw_eps(generators, padded.counts, padded.index.shape[1], device)
+                if log_var is not None and weights.sample_in_mse
+                else None
+            )
+            per_model = _per_model_loss(y, mu, log_var, aux, padded.mask, weights, variant, eps)
+            stepping = torch.tensor([c > 0 for c in padded.counts])
+            values = per_model.detach().cpu().numpy()
+            for m in np.flatnonzero(stepping.numpy()):
+                if not np.isfinite(values[m]):
+                    raise TrainingError(
+                        f"non-finite loss ({values[m]}) in run {specs[m].name}, epoch {epoch}; "
+                        "lower the learning rate or check the features for NaN/inf"
+                    )
+                losses[m].append(float(values[m]))
+            for p in params:
+                p.grad = None
+            # only the stepping runs' losses: the others get exactly zero gradients
+            per_model[stepping.to(device)].sum().backward()
+            _clip_per_model(params, cfg["grad_clip"])
+            model.decay_frozen(optimiser.step(stepping))
+        val_mse = _validation_mse(model, data, validation, variant)
+        for m in np.flatnonzero(active):
+            histories[m].append(
+                {
+                    "epoch": epoch,
+                    "train_loss": float(np.mean(losses[m])),
+                    "validation_mse": float(val_mse[m]) if has_validation[m] else float("nan"),
+                }
+            )
+            if not has_validation[m]:  # nothing to validate on: keep the last weights
+                best_epoch[m] = epoch
+                _keep(best, params, m)
+            elif val_mse[m] < best_mse[m]:
+                best_mse[m], best_epoch[m] = val_mse[m], epoch
+                _keep(best, params, m)
+            elif epoch - best_epoch[m] >= cfg["patience"]:
+                active[m] = False
+        if not active.any():
+            break
+    with torch.no_grad():
+        for p, b in zip(params, best, strict=True):
+            p.copy_(b)
+    return _results(model, data, specs, variant, histories, best_epoch, inputs)
+
+
+def _keep(best: list[torch.Tensor], params: list[torch.nn.Parameter], m: int) -> None:
+    with torch.no_grad():
+        for b, p in zip(best, params, strict=True):
+            b[m].copy_(p[m])
+
+
+@torch.no_grad()
+def _validation_mse(model, data: _Inputs, padded: _Padded, variant) -> np.ndarray:
+    model.eval()
+    graph, smiles, human, y = data.batch(padded, variant)
+    mu, _, _ = model(graph, smiles, human, padded.mask)
+    count = padded.mask.sum(dim=1).clamp(min=1)
+    return (((mu - y) ** 2 * padded.mask).sum(dim=1) / count).cpu().numpy()
+
+
+@torch.no_grad()
+def _results(model, data, specs, variant, histories, best_epoch, inputs) -> list[TrainedRun]:
+    model.eval()
+    padded = _Padded([s.test_rows for s in specs], data.device)
+    graph, smiles, human, _ = data.batch(padded, variant)
+    mu, log_var, _ = model(graph, smiles, human, padded.mask)
+    mu_pct = (mu * data.y_std.unsqueeze(1) + data.y_mean.unsqueeze(1)).cpu().numpy()
+    sigma_pct = (
+        (torch.exp(0.5 * log_var) * data.y_std.unsqueeze(1)).cpu().numpy()
+        if log_var is not None
+        else None
+    )
+    out = []
+    for m, spec in enumerate(specs):
+        k = len(spec.test_rows)
+        mu_m = mu_pct[m, :k]
+        sigma_m = sigma_pct[m, :k] if sigma_pct is not None else None
+        y = inputs.yields[spec.test_rows].numpy()
+        metrics = regression_metrics(y, mu_m, sigma_m) | {
+            "n_train": len(spec.train_rows),
+            "n_test": k,
+            "best_epoch": int(best_epoch[m]),
+            "epochs_run": len(histories[m]),
+        }
+        out.append(
+            TrainedRun(
+                spec,
+                mu_m,
+                sigma_m,
+                metrics,
+                histories[m],
+                int(best_epoch[m]),
+                model.state_dict_of(m),
+            )
+        )
+    return out

@@ -1,0 +1,71 @@
+"""Train one variant of the multimodal yield model on many splits and seeds at once.
+
+Every run of the group (a split, a seed and a training fraction) trains side by side in
+this one process, as it would alone (reeval/training/batched.py). Writes each run's test
+predictions (reaction_id, y, mu, sigma in %) and metrics (JSON) into its folder, and the
+weights of every run into one safetensors file.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import polars as pl
+
+from reeval.cli import run
+from reeval.io import write_run_outputs
+from reeval.models.variants import variant
+from reeval.training.inputs import load_inputs
+from reeval.training.run_yield import PlannedRun, run_yield_group
+from reeval.training.runtime import choose_device, json_metadata, save_checkpoint, set_threads
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", choices=["bh", "sm"])
+    parser.add_argument("--variant", required=True)
+    parser.add_argument("--reactions", required=True, type=Path)
+    parser.add_argument("--splits", required=True, type=Path)
+    parser.add_argument("--features-dir", required=True, type=Path)
+    parser.add_argument("--embeddings", required=True, type=Path)
+    parser.add_argument(
+        "--runs",
+        required=True,
+        help='JSON list of {"split", "seed", "fraction", "out"}: out is the run\'s folder',
+    )
+    parser.add_argument("--settings", required=True, help="JSON: yield_model settings")
+    parser.add_argument("--checkpoint", required=True, type=Path)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    settings = json.loads(args.settings)
+    planned = json.loads(args.runs)
+    set_threads(args.threads)
+    reactions = pl.read_parquet(args.reactions)
+    inputs = load_inputs(reactions, args.features_dir, args.embeddings, settings["human_features"])
+    runs = [PlannedRun(r["split"], int(r["seed"]), float(r["fraction"])) for r in planned]
+    device = choose_device(settings["device"])
+    outputs = run_yield_group(
+        args.dataset,
+        inputs,
+        pl.read_parquet(args.splits),
+        runs,
+        variant(args.variant),
+        settings,
+        device,
+    )
+    tensors, metadata = {}, {}
+    for planned_run, output in zip(planned, outputs, strict=True):
+        key = Path(planned_run["out"]).as_posix()
+        tensors |= {f"{key}/{k}": v for k, v in output.trained.state_dict.items()}
+        metadata[key] = {"run": output.record, "history": output.trained.history}
+    save_checkpoint(args.checkpoint, tensors, json_metadata(settings=settings, **metadata))
+    for planned_run, output in zip(planned, outputs, strict=True):
+        out = Path(planned_run["out"])
+        write_run_outputs(
+            output.predictions, output.record, out / "predictions.parquet", out / "metrics.json"
+        )
+        print(json.dumps(output.record, sort_keys=True))
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,240 @@
+"""The batched training engine: a run trained among others equals the same run trained
+alone, equals the one-model path where both draw the same random numbers, stops early
+when its own validation loss says so, and yields weights a plain YieldModel can load."""
+
+import numpy as np
+import pytest
+import torch
+
+from reeval.models.multimodal import YieldModel
+from reeval.models.stacked import StackedYieldModel
+from reeval.models.variants import VARIANTS, variant
+from reeval.stats.metrics import r2
+from reeval.training import batched
+from reeval.training.batched import RunSpec, build_yield_model, loss_weights, train_group
+from reeval.training.runtime import TrainingError, seed_everything
+from reeval.training.supervised import ReactionInputs, fit_yield_model, predict
+
+CPU = torch.device("cpu")
+SETTINGS = {
+    "human_encoder": dict(hidden=16, output_dim=8, layers=1, experts=4, top_k=2, dropout=0.1),
+    "head": dict(hidden=16, dropout=0.1),
+    "loss": dict(mse_weight=0.9, heteroscedastic_weight=0.1, aux_weight=0.01, sample_in_mse=True),
+    "train": dict(
+        epochs=12,
+        batch_size=64,
+        lr=5e-3,
+        weight_decay=5e-5,
+        min_lr=1e-5,
+        patience=2,
+        validation_fraction=0.1,
+        grad_clip=5.0,
+    ),
+}
+DETERMINISTIC = {
+    **SETTINGS,
+    "human_encoder": {**SETTINGS["human_encoder"], "dropout": 0.0},
+    "head": {**SETTINGS["head"], "dropout": 0.0},
+    "loss": {**SETTINGS["loss"], "sample_in_mse": False},
+}
+
+
+@pytest.fixture(scope="module")
+def inputs() -> ReactionInputs:
+    """600 synthetic reactions whose yield depends on the count features."""
+    rng = np.random.default_rng(0)
+    n = 600
+    human = rng.integers(0, 3, (n, 48)).astype(np.float32)
+    yields = 50 + 10 * (human[:, :4].sum(axis=1) - 4) + rng.normal(0, 12, n)
+    return ReactionInputs(
+        np.arange(n),
+        torch.from_numpy(rng.normal(size=(n, 8)).astype(np.float32)),
+        torch.from_numpy(rng.normal(size=(n, 8)).astype(np.float32)),
+        torch.from_numpy(human),
+        torch.from_numpy(np.clip(yields, 0, 100).astype(np.float32)),
+    )
+
+
+def specs(count: int = 4) -> list[RunSpec]:
+    """Runs of different training sizes (so their epochs have different numbers of batches)
+    and seeds, on one shared test set."""
+    order = np.random.default_rng(1).permutation(600)
+    return [
+        RunSpec(f"run{i}", seed, np.sort(order[: 380 + 41 * i]), np.sort(order[520:]))
+        for i, seed in enumerate([0, 1, 2, 3][:count])
+    ]
+
+
+# few epochs and a patience of one: runs stop at different epochs, while the last-bit
+# differences of batched reductions over more or fewer runs have not grown (training
+# amplifies them over many epochs, as it does any rounding difference)
+SHORT = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 6, "patience": 1}}
+
+
+@pytest.mark.parametrize("name", ["full", "no_moe", "no_uq", "no_human"])
+def test_a_run_trained_among_others_equals_the_run_trained_alone(inputs, name):
+    together = train_group(inputs, specs(), variant(name), SHORT, CPU, progress=False)
+    stops = {run.metrics["epochs_run"] for run in together}
+    for i, spec in enumerate(specs()):
+        (alone,) = train_group(inputs, [spec], variant(name), SHORT, CPU, progress=False)
+        assert together[i].best_epoch == alone.best_epoch
+        assert together[i].metrics["epochs_run"] == alone.metrics["epochs_run"]
+        np.testing.assert_allclose(together[i].mu, alone.mu, atol=1e-3)
+        if alone.sigma is not None:
+            np.testing.assert_allclose(together[i].sigma, alone.sigma, rtol=1e-4)
+        for a, b in zip(together[i].history, alone.history, strict=True):
+            assert a["validation_mse"] == pytest.approx(b["validation_mse"], rel=1e-4)
+    # the check means something only if runs stopped at different epochs while others went on
+    assert len(stops) > 1
+
+
+@pytest.mark.parametrize("name", ["full", "no_moe", "no_uq", "no_human"])
+def test_equals_the_one_model_path_when_both_draw_the_same_numbers(inputs, name):
+    """Without dropout or the sampled MSE, both paths use the generator only for the
+    validation split and the epochs' orders: the same runs, computed in another way."""
+    for spec in specs(2):
+        (engine,) = train_group(inputs, [spec], variant(name), DETERMINISTIC, CPU, progress=False)
+        generator = seed_everything(spec.seed)
+        model = build_yield_model(variant(name), inputs, DETERMINISTIC)
+        fit = fit_yield_model(
+            model,
+            inputs,
+            spec.train_rows,
+            DETERMINISTIC["train"],
+            loss_weights(DETERMINISTIC),
+            generator,
+            CPU,
+            progress=False,
+        )
+        mu, _ = predict(fit, inputs, spec.test_rows, CPU)
+        assert engine.best_epoch == fit.best_epoch
+        assert len(engine.history) == len(fit.history)
+        np.testing.assert_allclose(engine.mu, mu, atol=1e-3)
+
+
+def test_weights_load_into_a_plain_yield_model(inputs):
+    runs = train_group(inputs, specs(3), variant("full"), SETTINGS, CPU, progress=False)
+    for run in runs:
+        model = build_yield_model(variant("full"), inputs, SETTINGS)
+        model.load_state_dict(run.state_dict)  # strict: every key and shape
+        assert set(run.state_dict) == set(model.state_dict())
+
+
+def test_stacked_forward_equals_each_model(inputs):
+    """Forward of M stacked models on M different batches, row by row, in eval mode."""
+    models = []
+    for seed in range(3):
+        torch.manual_seed(seed)
+        models.append(build_yield_model(variant("full"), inputs, SETTINGS).eval())
+    stacked = StackedYieldModel(models).eval()
+    rows = torch.stack([torch.arange(10) + 7 * m for m in range(3)])
+    take = [getattr(inputs, k)[rows] for k in ("graph", "smiles", "human")]
+    mu, log_var, aux = stacked(*take, torch.ones(rows.shape))
+    for m, model in enumerate(models):
+        expect_mu, expect_log_var, expect_aux = model(*(t[m] for t in take))
+        torch.testing.assert_close(mu[m], expect_mu, atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(log_var[m], expect_log_var, atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(aux[m], expect_aux, atol=1e-6, rtol=1e-5)
+
+
+def test_stacking_refuses_models_of_different_shapes(inputs):
+    a = build_yield_model(variant("full"), inputs, SETTINGS)
+    b = YieldModel(
+        variant("full"), 8, 8, 48, {**SETTINGS["human_encoder"], "hidden": 12}, SETTINGS["head"]
+    )
+    with pytest.raises(ValueError, match="same variant and sizes"):
+        StackedYieldModel([a, b])
+
+
+def test_each_run_stops_on_its_own_validation_loss_and_keeps_its_best_weights(inputs, monkeypatch):
+    """Scripted validation losses: run 0 is best at epoch 2 and stops at 2 + patience; run 1
+    keeps improving to the cap; run 2 is best at epoch 5. The weights each run ends with are
+    the ones it had at its best epoch."""
+    scripts = [
+        [5.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.0, 9.0],
+        [12.0 - e for e in range(12)],
+        [5.0, 4.0, 3.0, 2.5, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0],
+    ]
+    epoch = {"n": 0}
+    snapshots: list[list[dict]] = []
+
+    def scripted(model, data, padded, variant):
+        epoch["n"] += 1
+        snapshots.append([model.state_dict_of(m) for m in range(model.n_models)])
+        return np.array([s[epoch["n"] - 1] for s in scripts])
+
+    monkeypatch.setattr(batched, "_validation_mse", scripted)
+    runs = train_group(inputs, specs(3), variant("full"), SETTINGS, CPU, progress=False)
+    patience = SETTINGS["train"]["patience"]
+    assert [r.best_epoch for r in runs] == [2, 12, 5]
+    assert [r.metrics["epochs_run"] for r in runs] == [2 + patience, 12, 5 + patience]
+    assert patience == 2
+    for m, run in enumerate(runs):
+        best = snapshots[run.best_epoch - 1][m]
+        for key, value in run.state_dict.items():
+            torch.testing.assert_close(value, best[key], rtol=0, atol=0)
+        last = snapshots[run.metrics["epochs_run"] - 1][m]
+        if run.metrics["epochs_run"] != run.best_epoch:
+            assert any(not torch.equal(last[k], best[k]) for k in best)
+
+
+def test_a_non_finite_loss_names_its_run(inputs):
+    broken = ReactionInputs(
+        inputs.reaction_ids,
+        inputs.graph,
+        inputs.smiles,
+        inputs.human,
+        torch.where(torch.arange(600) == 5, torch.tensor(float("nan")), inputs.yields),
+    )
+    spec = RunSpec("bh full FullCV_07 seed 2", 2, np.arange(0, 300), np.arange(300, 400))
+    with pytest.raises(TrainingError, match="FullCV_07 seed 2"):
+        train_group(broken, [spec], variant("full"), SETTINGS, CPU, progress=False)
+
+
+def test_every_variant_learns_what_its_inputs_hold(inputs):
+    """The yields depend on the human features only (the other inputs are noise): a variant
+    that sees them explains a clear share of the test variance, one that does not cannot."""
+    settings = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 30, "patience": 30}}
+    for name in VARIANTS:
+        runs = train_group(inputs, specs(1), variant(name), settings, CPU, progress=False)
+        y = inputs.yields[runs[0].spec.test_rows].numpy()
+        score = r2(y, runs[0].mu)
+        if variant(name).human:
+            assert score > 0.2, name
+        else:
+            assert score < 0.1, name
+
+
+def test_human_features_as_molecule_factors_train_the_same_models():
+    """Human features that are sums over molecules (counts @ per-molecule features): the
+    engine's factorised first layer gives the runs the dense features give."""
+    rng = np.random.default_rng(3)
+    n, n_molecules = 500, 12
+    per_molecule = rng.integers(0, 2, (n_molecules, 40)).astype(np.float32)
+    counts = np.zeros((n, n_molecules), dtype=np.float32)
+    for row in range(n):
+        counts[row, rng.choice(n_molecules, size=4, replace=False)] = 1.0
+    counts[:, 0] = 2.0  # a molecule every reaction holds twice (a constant column)
+    human = counts @ per_molecule
+    yields = np.clip(40 + 8 * human[:, :3].sum(axis=1) + rng.normal(0, 5, n), 0, 100)
+    common = dict(
+        reaction_ids=np.arange(n),
+        graph=torch.from_numpy(rng.normal(size=(n, 4)).astype(np.float32)),
+        smiles=torch.from_numpy(rng.normal(size=(n, 4)).astype(np.float32)),
+        human=torch.from_numpy(human),
+        yields=torch.from_numpy(yields.astype(np.float32)),
+    )
+    dense = ReactionInputs(**common)
+    factored = ReactionInputs(
+        **common, counts=torch.from_numpy(counts), human_per_molecule=torch.from_numpy(per_molecule)
+    )
+    order = np.random.default_rng(4).permutation(n)
+    runs = [
+        RunSpec(f"r{s}", s, np.sort(order[: 350 + 20 * s]), np.sort(order[420:])) for s in (0, 1)
+    ]
+    for name in ("full", "no_moe"):
+        a = train_group(dense, runs, variant(name), SETTINGS, CPU, progress=False)
+        b = train_group(factored, runs, variant(name), SETTINGS, CPU, progress=False)
+        for x, y in zip(a, b, strict=True):
+            assert x.best_epoch == y.best_epoch
+            np.testing.assert_allclose(x.mu, y.mu, atol=1e-3)
