@@ -1,12 +1,18 @@
 # Stage 5: the baselines, the learning curves, and their comparison with the multimodal
-# model. Every baseline is one job per (data set, model, split, seed, training fraction).
+# model. Every run of one baseline on one data set trains in one job (tree models on one
+# thread each, so two jobs share the two cores); the learning-curve runs of each model too.
 from reeval.analysis.comparison import COMPARISON_TABLES, DISCUSSION_VARIABLES
-from reeval.baselines.plan import baseline_runs, learning_curve_runs
+from reeval.baselines.plan import (
+    baseline_runs,
+    baseline_settings,
+    group_baseline_runs,
+    learning_curve_runs,
+)
 from reeval.baselines.registry import BASELINES, baseline
 
 BL = CFG["baselines"]
 BASELINE_RESULTS = "src/data/results/baselines"
-BASELINE_SETTINGS = json.dumps(BL, sort_keys=True)
+BASELINE_SETTINGS = json.dumps(baseline_settings(BL, CFG["training_budget"]), sort_keys=True)
 BASELINE_RUNS = baseline_runs(BL, YM["splits"])
 # (model, split, seed) of the main BH runs: at the 0.7 fraction (the whole FullCV training
 # set) these are the learning-curve points; the learning curves add the seeds they lack
@@ -16,94 +22,77 @@ MAIN_BH_RUNS = {("multimodal", r.split, r.seed) for r in YIELD_RUNS
 LEARNING_CURVE_RUNS = learning_curve_runs(BL, MAIN_BH_RUNS)
 
 
-def baseline_run_files(run, name):
+def baseline_run_folder(run):
     return (f"{BASELINE_RESULTS}/{run.dataset}/{run.model}/{run.split}/seed{run.seed}/"
-            f"frac{run.fraction}/{name}")
+            f"frac{run.fraction}")
 
 
 def learning_curve_files(run, name):
-    if run.model == "multimodal":
-        return (f"{YIELD_RESULTS}/learning_curve/bh/full/{run.split}/seed{run.seed}/"
-                f"frac{run.fraction}/{name}")
-    return baseline_run_files(run, name)
+    return f"{learning_curve_folder(run)}/{name}"
 
 
-def baseline_threads(wildcards):
-    # tree ensembles use both cores; the neural baselines run one job per core
-    return 2 if baseline(wildcards.model).kind in {"forest", "boosting"} else 1
+def baseline_run_files(run, name):
+    return f"{baseline_run_folder(run)}/{name}"
 
 
-def baseline_gpus(wildcards):
-    return 0 if baseline(wildcards.model).kind in {"forest", "boosting"} else NEURAL_GPUS
+BASELINE_GROUPS = group_baseline_runs(
+    BASELINE_RUNS + [r for r in LEARNING_CURVE_RUNS if r.model != "multimodal"]
+)
 
 
-rule train_baseline:
-    message:
-        "Training the baseline {wildcards.model} on {wildcards.dataset} {wildcards.split}, "
-        "seed {wildcards.seed}, fraction {wildcards.fraction}..."
-    input:
-        reactions=f"{TIDY}/{{dataset}}_reactions.parquet",
-        splits=f"{TIDY}/{{dataset}}_splits.parquet",
-        features=feature_files("{dataset}"),
-        script="src/scripts/train_baseline.py",
-        library=library("baselines", "featurize", "models", "training", "stats"),
-    output:
-        predictions=f"{BASELINE_RESULTS}/{{dataset}}/{{model}}/{{split}}/seed{{seed}}/frac{{fraction}}/predictions.parquet",
-        metrics=f"{BASELINE_RESULTS}/{{dataset}}/{{model}}/{{split}}/seed{{seed}}/frac{{fraction}}/metrics.json",
-    wildcard_constraints:
-        model="|".join(BASELINES),
-        fraction="[0-9.]+",
-    params:
-        settings=BASELINE_SETTINGS,
-        device=YM["device"],  # the neural baselines run where the yield model runs
-    conda:
-        CONDA_ENV
-    log:
-        f"{LOGS}/baselines/{{dataset}}_{{model}}_{{split}}_seed{{seed}}_frac{{fraction}}.log",
-    benchmark:
-        f"{BENCHMARKS}/baselines/{{dataset}}_{{model}}_{{split}}_seed{{seed}}_frac{{fraction}}.tsv"
-    threads: baseline_threads
-    resources:
-        mem_mb=per_attempt(3000),
-        runtime=per_attempt(60),
-        gpu=baseline_gpus,
-    shell:
-        "python {input.script} {wildcards.dataset} --model {wildcards.model} "
-        "--reactions {input.reactions:q} --splits {input.splits:q} "
-        "--features-dir {FEATURES}/{wildcards.dataset} --split {wildcards.split} "
-        "--seed {wildcards.seed} --train-fraction {wildcards.fraction} "
-        "--settings {params.settings:q} --predictions {output.predictions:q} "
-        "--metrics {output.metrics:q} --threads {threads} --device {params.device} "
-        "2>&1 | tee {log:q}"
+for (_dataset, _model), _runs in BASELINE_GROUPS.items():
+    _neural = baseline(_model).kind == "graph"
+    _data = _dataset.removesuffix("_learning_curve")
 
-
-use rule train_yield_model as train_yield_model_fraction with:
-    message:
-        "Training the yield model on {wildcards.fraction} of {wildcards.dataset} "
-        "({wildcards.split}, seed {wildcards.seed})..."
-    output:
-        predictions=f"{YIELD_RESULTS}/learning_curve/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/frac{{fraction}}/predictions.parquet",
-        metrics=f"{YIELD_RESULTS}/learning_curve/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/frac{{fraction}}/metrics.json",
-        checkpoint=f"{YIELD_RESULTS}/learning_curve/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/frac{{fraction}}/model.safetensors",
-    params:
-        settings=TRAIN_SETTINGS,
-        fraction=lambda w: w.fraction,
-    log:
-        f"{LOGS}/train_yield/lc_{{dataset}}_{{variant}}_{{split}}_seed{{seed}}_frac{{fraction}}.log",
-    benchmark:
-        f"{BENCHMARKS}/train_yield/lc_{{dataset}}_{{variant}}_{{split}}_seed{{seed}}_frac{{fraction}}.tsv"
+    rule:
+        name:
+            f"train_{_model}_{_dataset}"
+        message:
+            f"Training the baseline {_model} on {_dataset} ({len(_runs)} runs)..."
+        input:
+            reactions=f"{TIDY}/{_data}_reactions.parquet",
+            splits=f"{TIDY}/{_data}_splits.parquet",
+            features=feature_files(_data),
+            script="src/scripts/train_baselines.py",
+            library=library("baselines", "featurize", "models", "training", "stats"),
+        output:
+            predictions=[baseline_run_files(r, "predictions.parquet") for r in _runs],
+            metrics=[baseline_run_files(r, "metrics.json") for r in _runs],
+        params:
+            dataset=_data,
+            model=_model,
+            runs=runs_json(_runs, baseline_run_folder),
+            settings=BASELINE_SETTINGS,
+            device=YM["device"],  # the neural baselines run where the yield model runs
+        conda:
+            CONDA_ENV
+        log:
+            f"{LOGS}/train_{_model}_{_dataset}.log",
+        benchmark:
+            f"{BENCHMARKS}/train_{_model}_{_dataset}.tsv"
+        threads: 1
+        resources:
+            mem_mb=per_attempt(3000),
+            runtime=per_attempt(120),
+            gpu=NEURAL_GPUS if _neural else 0,
+        shell:
+            "python {input.script} {params.dataset} --model {params.model} "
+            "--reactions {input.reactions:q} --splits {input.splits:q} "
+            "--features-dir {FEATURES}/{params.dataset} --runs {params.runs:q} "
+            "--settings {params.settings:q} --threads {threads} --device {params.device} "
+            "2>&1 | tee {log:q}"
 
 
 COMPARISON_FIGURE_DATA = "src/data/results/comparison"
 CALIBRATION_SPLITS = [s for s in YM["splits"]["bh"] if s.startswith("FullCV")]
-MCDROPOUT_SPLITS = [s for s in BL["neural_splits"]["bh"] if s.startswith("FullCV")]
+MCDROPOUT_SPLITS = CALIBRATION_SPLITS
 
 
 rule summarise_comparison:
     message:
         "Comparing every model: tables, paired tests, learning curves, calibration..."
     input:
-        yield_metrics=[yield_run_files(r, "metrics.json") for r in YIELD_RUNS],
+        yield_metrics=[f"{yield_run_folder(r)}/metrics.json" for r in YIELD_RUNS],
         baseline_metrics=[baseline_run_files(r, "metrics.json") for r in BASELINE_RUNS],
         learning_curve_metrics=[learning_curve_files(r, "metrics.json")
                                 for r in LEARNING_CURVE_RUNS],

@@ -5,7 +5,8 @@ import json
 
 from reeval.analysis.yield_model import SETTINGS_VARIABLES, YIELD_VARIABLES
 from reeval.models.variants import VARIANTS
-from reeval.training.plan import planned_runs
+from reeval.baselines.plan import learning_curve_runs
+from reeval.training.plan import group_runs, planned_runs, training_settings
 
 YM = CFG["yield_model"]
 FEATURES = "src/data/features"
@@ -26,15 +27,15 @@ def settings_json(*keys):
 
 
 PRETRAIN_SETTINGS = settings_json("device", "graph_encoder", "smiles_encoder", "pretrain")
-TRAIN_SETTINGS = settings_json("device", "human_features", "human_encoder", "head", "loss", "train")
+TRAIN_SETTINGS = json.dumps(
+    {key: training_settings(YM, CFG["training_budget"])[key]
+     for key in ("device", "human_features", "human_encoder", "head", "loss", "train")},
+    sort_keys=True,
+)
 
 
 def feature_files(dataset):
     return [f"{FEATURES}/{dataset}/{name}" for name in FEATURE_FILES]
-
-
-def yield_run_files(run, name):
-    return (f"{YIELD_RESULTS}/{run.dataset}/{run.variant}/{run.split}/seed{run.seed}/{name}")
 
 
 wildcard_constraints:
@@ -99,7 +100,7 @@ rule pretrain_encoders:
     benchmark:
         f"{BENCHMARKS}/pretrain_{{dataset}}_{{scope}}.tsv"
     priority: CRITICAL_PATH
-    threads: 2
+    threads: 1
     resources:
         mem_mb=per_attempt(4000),
         runtime=per_attempt(240),
@@ -142,52 +143,109 @@ rule embed_reactions:
         "--embeddings {output:q} --threads {threads} 2>&1 | tee {log:q}"
 
 
-def embeddings_for(wildcards):
-    scope = "all" if YM["pretrain_on"] == "all" else wildcards.split
-    return f"{MODELS}/{wildcards.dataset}/{scope}/embeddings.safetensors"
+def embeddings_of(dataset, split):
+    scope = "all" if YM["pretrain_on"] == "all" else split
+    return f"{MODELS}/{dataset}/{scope}/embeddings.safetensors"
 
 
-rule train_yield_model:
-    message:
-        "Training the yield model {wildcards.variant} on {wildcards.dataset} "
-        "{wildcards.split}, seed {wildcards.seed}..."
-    input:
-        reactions=f"{TIDY}/{{dataset}}_reactions.parquet",
-        splits=f"{TIDY}/{{dataset}}_splits.parquet",
-        features=feature_files("{dataset}"),
-        embeddings=embeddings_for,
-        script="src/scripts/train_yield_model.py",
-        library=library("featurize", "models", "training", "stats"),
-    output:
-        predictions=f"{YIELD_RESULTS}/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/predictions.parquet",
-        metrics=f"{YIELD_RESULTS}/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/metrics.json",
-        checkpoint=f"{YIELD_RESULTS}/{{dataset}}/{{variant}}/{{split}}/seed{{seed}}/model.safetensors",
-    params:
-        settings=TRAIN_SETTINGS,
-        fraction=1.0,
-    conda:
-        CONDA_ENV
-    log:
-        f"{LOGS}/train_yield/{{dataset}}_{{variant}}_{{split}}_seed{{seed}}.log",
-    benchmark:
-        f"{BENCHMARKS}/train_yield/{{dataset}}_{{variant}}_{{split}}_seed{{seed}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=per_attempt(2000),
-        runtime=per_attempt(60),
-        gpu=NEURAL_GPUS,
-    shell:
-        "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "
-        "--splits {input.splits:q} "
-        "--features-dir {FEATURES}/{wildcards.dataset} --embeddings {input.embeddings:q} "
-        "--split {wildcards.split} --variant {wildcards.variant} --seed {wildcards.seed} "
-        "--train-fraction {params.fraction} "
-        "--settings {params.settings:q} --predictions {output.predictions:q} "
-        "--metrics {output.metrics:q} --checkpoint {output.checkpoint:q} --threads {threads} "
-        "2>&1 | tee {log:q}"
+def runs_json(runs, folder_of):
+    """The --runs argument of the group scripts: each run's split, seed, fraction, folder."""
+    return json.dumps(
+        [{"split": r.split, "seed": r.seed, "fraction": float(getattr(r, "fraction", 1)),
+          "out": folder_of(r)} for r in runs]
+    )
 
 
 YIELD_RUNS = planned_runs(YM)
+
+
+def yield_run_folder(run):
+    return f"{YIELD_RESULTS}/{run.dataset}/{run.variant}/{run.split}/seed{run.seed}"
+
+
+def yield_group_jobs(groups, folder_of, results, label=""):
+    """Training jobs (rule name, data set, variant, runs, run folder, checkpoint): one per
+    group of runs {(data set, variant): runs}, split further by split when each split has
+    its own pretrained encoders (pretrain_on: train)."""
+    jobs = []
+    for (dataset, variant), runs in groups.items():
+        scopes = ["all"] if YM["pretrain_on"] == "all" else sorted({r.split for r in runs})
+        for scope in scopes:
+            chosen = [r for r in runs if scope == "all" or r.split == scope]
+            tail = "" if scope == "all" else f"_{scope}"
+            jobs.append((f"train_yield_{dataset}_{variant}{label}{tail}", dataset, variant,
+                         chosen, folder_of,
+                         f"{results}/{dataset}/{variant}/checkpoints{tail}.safetensors"))
+    return jobs
+
+
+def learning_curve_folder(run):
+    if run.model == "multimodal":
+        return (f"{YIELD_RESULTS}/learning_curve/bh/full/{run.split}/seed{run.seed}/"
+                f"frac{run.fraction}")
+    return (f"src/data/results/baselines/{run.dataset}/{run.model}/{run.split}/seed{run.seed}/"
+            f"frac{run.fraction}")
+
+
+# the multimodal model's learning curve (its main runs stand in at the whole training set)
+LEARNING_CURVE_YIELD_RUNS = [
+    r for r in learning_curve_runs(
+        CFG["baselines"],
+        {("multimodal", r.split, r.seed) for r in YIELD_RUNS
+         if r.dataset == "bh" and r.variant == "full"},
+    )
+    if r.model == "multimodal"
+]
+YIELD_GROUP_JOBS = yield_group_jobs(
+    group_runs(YIELD_RUNS), yield_run_folder, YIELD_RESULTS
+) + yield_group_jobs(
+    {("bh", "full"): LEARNING_CURVE_YIELD_RUNS} if LEARNING_CURVE_YIELD_RUNS else {},
+    learning_curve_folder,
+    f"{YIELD_RESULTS}/learning_curve",
+    label="_learning_curve",
+)
+
+
+for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
+
+    rule:
+        name:
+            _name
+        message:
+            f"Training {len(_runs)} yield models ({_variant}) on {_dataset}, side by side..."
+        input:
+            reactions=f"{TIDY}/{_dataset}_reactions.parquet",
+            splits=f"{TIDY}/{_dataset}_splits.parquet",
+            features=feature_files(_dataset),
+            embeddings=sorted({embeddings_of(_dataset, r.split) for r in _runs}),
+            script="src/scripts/train_yield_models.py",
+            library=library("featurize", "models", "training", "stats"),
+        output:
+            predictions=[f"{_folder(r)}/predictions.parquet" for r in _runs],
+            metrics=[f"{_folder(r)}/metrics.json" for r in _runs],
+            checkpoint=_checkpoint,
+        params:
+            dataset=_dataset,
+            variant=_variant,
+            runs=runs_json(_runs, _folder),
+            settings=TRAIN_SETTINGS,
+        conda:
+            CONDA_ENV
+        log:
+            f"{LOGS}/{_name}.log",
+        benchmark:
+            f"{BENCHMARKS}/{_name}.tsv"
+        threads: 1
+        resources:
+            mem_mb=per_attempt(4000),
+            runtime=per_attempt(120),
+            gpu=NEURAL_GPUS,
+        shell:
+            "python {input.script} {params.dataset} --variant {params.variant} "
+            "--reactions {input.reactions:q} --splits {input.splits:q} "
+            "--features-dir {FEATURES}/{params.dataset} --embeddings {input.embeddings[0]:q} "
+            "--runs {params.runs:q} --settings {params.settings:q} "
+            "--checkpoint {output.checkpoint:q} --threads {threads} 2>&1 | tee {log:q}"
 
 
 FIGURE_RUNS = [r for r in YIELD_RUNS if r.dataset == "bh" and r.variant == "full"
@@ -198,8 +256,8 @@ rule summarise_yield_model:
     message:
         "Summarising the yield-model runs into tables and numbers..."
     input:
-        metrics=[yield_run_files(r, "metrics.json") for r in YIELD_RUNS],
-        figure_predictions=[yield_run_files(r, "predictions.parquet") for r in FIGURE_RUNS],
+        metrics=[f"{yield_run_folder(r)}/metrics.json" for r in YIELD_RUNS],
+        figure_predictions=[f"{yield_run_folder(r)}/predictions.parquet" for r in FIGURE_RUNS],
         published=raw("reactions/anchors/published_metrics.csv"),
         script="src/scripts/summarise_yield_model.py",
         library=library("analysis", "data", "render", "stats", "models"),
@@ -211,7 +269,7 @@ rule summarise_yield_model:
         figure_data=f"{YIELD_RESULTS}/figure_predictions.parquet",
     params:
         profile=CFG["profile"],
-        settings=json.dumps(YM, sort_keys=True),
+        settings=json.dumps(training_settings(YM, CFG["training_budget"]), sort_keys=True),
     conda:
         CONDA_ENV
     log:

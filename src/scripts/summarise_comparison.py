@@ -46,10 +46,6 @@ def main() -> None:
     write_text_atomic(
         out / "comparison_published.tex", comparison.published_sentences(runs, published)
     )
-    write_text_atomic(
-        out / "comparison_transformer.tex",
-        comparison.transformer_sentence(runs, published, args.profile, settings),
-    )
     ablations = collect_yield_metrics(args.yield_metrics)
     write_variables(out, comparison.discussion_variables(runs, ablations, args.alpha))
     write_variables(out, comparison.settings_variables(settings))

@@ -7,8 +7,7 @@ import polars as pl
 import pytest
 from safetensors import safe_open
 
-from reeval.analysis.comparison import min_pairs
-from reeval.baselines.plan import baseline_runs, learning_curve_runs
+from reeval.baselines.plan import baseline_runs, group_baseline_runs, learning_curve_runs
 from reeval.baselines.registry import BASELINES, baseline
 from reeval.baselines.run import run_baseline
 from reeval.baselines.tabular import fit_predict_trees
@@ -28,18 +27,6 @@ SETTINGS = {
     "random_forest": dict(n_estimators=50, max_features=1.0, min_samples_leaf=1),
     "mordred_max_features": 0.5,
     "boosting": dict(max_iter=200, learning_rate=0.2, max_leaf_nodes=15, min_samples_leaf=2),
-    "smiles_transformer": dict(
-        embed_dim=16,
-        heads=2,
-        layers=1,
-        output_dim=16,
-        max_tokens=512,
-        dropout=0.0,
-        head_hidden=16,
-        lr=3e-3,
-        min_lr=3e-3,
-        **TRAINING,
-    ),
     "mpnn": dict(
         hidden=16,
         steps=2,
@@ -162,7 +149,6 @@ def test_training_fractions():
 def test_plans():
     splits = {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]}
     settings = {
-        "neural_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
         "seeds": [0],
         "learning_curve": {
             "fractions": [0.05, 0.1],
@@ -173,15 +159,22 @@ def test_plans():
     }
     runs = baseline_runs(settings, splits)
     per_model = {m: sum(r.model == m for r in runs) for m in BASELINES}
-    assert per_model["dft_rf"] == 2 and per_model["onehot_rf"] == 3 and per_model["mpnn"] == 2
+    # every baseline on every split of its data sets (dft and random: bh only)
+    assert per_model["dft_rf"] == 2 and per_model["onehot_rf"] == 3 and per_model["mpnn"] == 3
     lc = learning_curve_runs(settings)
     assert len(lc) == 2 * 2 * 2 and {r.fraction for r in lc} == {"0.05", "0.1"}
+    groups = group_baseline_runs(runs + [r for r in lc if r.model != "multimodal"])
+    # one job per data set and model, the learning curve of a model in a job of its own
+    assert sorted(groups) == sorted(
+        {(r.dataset, r.model) for r in runs} | {("bh_learning_curve", "dft_rf")}
+    )
+    assert sum(len(v) for v in groups.values()) == len(runs) + 4
+    assert all(r.fraction != "1" for r in groups[("bh_learning_curve", "dft_rf")])
 
 
 def test_out_of_sample_seeds_and_the_whole_training_set_point():
     splits = {"bh": ["FullCV_01", "Test1", "Test2"], "sm": ["random_split_0"]}
     settings = {
-        "neural_splits": {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]},
         "seeds": [0],
         "test_seeds": [0, 1, 2],
         "learning_curve": {
@@ -229,12 +222,13 @@ def test_every_learning_curve_point_has_every_seed(profile):
             whole = {r.seed for r in lc if (r.model, r.split, r.fraction) == (model, split, "0.7")}
             whole |= {s for (m, sp, s) in main if (m, sp) == (model, split)}
             assert whole >= set(curve["seeds"]), (model, split)
-    if profile == "quick":  # the quick build's budget: the main runs are the 70 % points
-        assert not any(r.fraction == "0.7" for r in lc)
-    else:  # the issue: at least 3 seeds per fraction; Test1-4 pairs can reach alpha
-        assert len(curve["seeds"]) >= 3
-        pairs = 4 * len(set(seeds_of_split(ym, "Test1")) & set(seeds_of_split(bl, "Test1")))
-        assert pairs >= min_pairs(bl["alpha"])
+    # the design does not shrink in any profile: at least 5 FullCV splits x 3 seeds at every
+    # fraction, every baseline on every split of the multimodal model
+    assert len(curve["splits"]) >= 5 and len(curve["seeds"]) >= 3
+    assert len(ym["splits"]["bh"]) == 14 and len(ym["splits"]["sm"]) == 10
+    assert len(ym["seeds"]) >= 3 and len(ym["test_seeds"]) >= 3
+    assert ym["ablation_splits"]["bh"] == [s for s in ym["splits"]["bh"] if "FullCV" in s]
+    assert ym["ablation_splits"]["sm"] == ym["splits"]["sm"]
 
 
 def test_forest_predictions_do_not_depend_on_threads():

@@ -25,7 +25,7 @@ MODEL_LABELS = {REFERENCE: "Multimodal (Chen et al., ours)"} | {
     name: b.label for name, b in BASELINES.items()
 }
 # our model key -> key of reeval.data.published (its verified published R2)
-PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf", "smiles_transformer": "yield_bert"}
+PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf"}
 # the models whose sigma the uncertainty table scores
 SIGMA_MODELS = [REFERENCE, *(name for name, b in BASELINES.items() if b.predicts_sigma)]
 # a single run has no IQR: a published value further than this from it is reported
@@ -37,7 +37,6 @@ COMPARISON_TABLES = [
     "comparison_uncertainty.tex",
     "comparison_tests.tex",
     "comparison_published.tex",
-    "comparison_transformer.tex",
 ]
 
 
@@ -277,41 +276,6 @@ def published_sentences(runs: pl.DataFrame, published: pl.DataFrame) -> str:
         "Reproduced values that differ from the published ones by more than their IQR: "
         + " ".join(sentences)
         + "\n"
-    )
-
-
-def transformer_sentence(
-    runs: pl.DataFrame, published: pl.DataFrame, profile: str, settings: dict
-) -> str:
-    """What our SMILES transformer is, beside the published Yield-BERT on BH FullCV: a
-    reader must not take a small quick-profile model's R2 for Yield-BERT's."""
-    values = list(values_by_model(runs, COLUMNS[0], "r2").get("smiles_transformer", {}).values())
-    theirs = published_r2(published, PUBLISHED_KEYS["smiles_transformer"], COLUMNS[0].key)
-    if not values or theirs is None:
-        return "\n"
-    ours = float(trimean(values))
-    spread = float(iqr(values)) if len(values) > 1 else SINGLE_RUN_SPREAD
-    c = settings["smiles_transformer"]
-    size = (
-        f"{c['layers']} layer{'s' if c['layers'] != 1 else ''}, {c['embed_dim']} wide, "
-        f"at most {c['epochs']} epochs"
-    )
-    cite = PUBLISHED_MODELS[PUBLISHED_KEYS["smiles_transformer"]][1]
-    result = (
-        f"Our SMILES transformer reaches an $R^2$ of {format_number(ours, 3)} on BH FullCV, "
-        f"against {format_number(theirs.value, 3)} for the published Yield-BERT \\citep{{{cite}}}"
-    )
-    if theirs.value - ours <= spread:
-        return f"{result}, although it is trained from scratch ({size}).\n"
-    if profile == "quick":
-        return (
-            f"{result}: the gap of {format_number(theirs.value - ours, 3)} measures the model of "
-            f"this build, a small model of the quick profile ({size}) trained from scratch, "
-            "not a transformer of Yield-BERT's size with its pretraining on reactions.\n"
-        )
-    return (
-        f"{result}, {format_number(theirs.value - ours, 3)} lower; ours ({size}) is trained "
-        "from scratch, without Yield-BERT's pretraining on reactions.\n"
     )
 
 

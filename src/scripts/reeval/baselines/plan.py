@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from reeval.baselines.registry import BASELINES
@@ -27,14 +28,12 @@ def fraction_text(fraction: float) -> str:
 
 
 def baseline_runs(baselines: dict, yield_splits: dict) -> list[BaselineRun]:
-    """Tree models on the multimodal model's splits (paired tests need the same splits);
-    neural baselines on baselines.neural_splits; the seeds of each split as the multimodal
-    model's (`seeds`, or `test_seeds` on Test1-4)."""
+    """Every baseline on the multimodal model's splits (paired tests need the same splits),
+    with the baselines' seeds (`seeds`, or `test_seeds` on Test1-4)."""
     runs = []
     for spec in BASELINES.values():
         for dataset in spec.datasets:
-            neural = spec.kind in {"sequence", "graph"}
-            splits = baselines["neural_splits"][dataset] if neural else yield_splits[dataset]
+            splits = yield_splits[dataset]
             runs += [
                 BaselineRun(dataset, spec.name, split, seed)
                 for split in splits
@@ -59,3 +58,19 @@ def learning_curve_runs(
         for f in lc["fractions"]
         if not (f == WHOLE_TRAINING_FRACTION and (model, split, seed) in covered)
     )
+
+
+def group_baseline_runs(runs: Iterable[BaselineRun]) -> dict[tuple[str, str], list[BaselineRun]]:
+    """{(data set, model): its runs}: one job each (the learning-curve runs of a model in a
+    job of their own, under the data set name "bh_learning_curve")."""
+    groups: dict[tuple[str, str], list[BaselineRun]] = defaultdict(list)
+    for run in sorted(runs):
+        dataset = run.dataset if run.fraction == "1" else f"{run.dataset}_learning_curve"
+        groups[(dataset, run.model)].append(run)
+    return dict(groups)
+
+
+def baseline_settings(baselines: dict, budget: dict) -> dict:
+    """The baselines settings with the shared training budget (epochs, patience, validation
+    share) merged into the neural baselines' section."""
+    return {**baselines, "mpnn": {**baselines["mpnn"], **budget}}

@@ -10,7 +10,7 @@ class Baseline:
     name: str
     label: str
     datasets: tuple[str, ...]
-    kind: str  # "forest", "boosting", "sequence" or "graph"
+    kind: str  # "forest", "boosting" or "graph"
     features: str | None  # feature block of the feature store (tabular models)
     predicts_sigma: bool
     citation: str
@@ -43,15 +43,6 @@ BASELINES = {
             "drfp",
             False,
             "Probst2022",
-        ),
-        Baseline(
-            "smiles_transformer",
-            "SMILES transformer (from scratch)",
-            ("bh", "sm"),
-            "sequence",
-            None,
-            False,
-            "Schwaller2021",
         ),
         Baseline("mpnn", "MPNN", ("bh", "sm"), "graph", None, False, "Gilmer2017"),
         Baseline(

@@ -1,7 +1,11 @@
-"""Which training runs a profile asks for: the main results and the ablations."""
+"""Which yield-model runs a profile asks for (the main results, the ablations), and how
+they are grouped into jobs: every run of one data set and variant trains in one process
+(`reeval.training.batched`)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reeval.models.variants import ABLATIONS
@@ -22,7 +26,7 @@ OUT_OF_SAMPLE_PREFIX = "Test"  # the additive out-of-sample splits Test1-4 of BH
 
 def seeds_of_split(settings: dict, split: str) -> list[int]:
     """The seeds to run on `split`: `test_seeds` (default: `seeds`) on the out-of-sample
-    splits, whose four splits alone give too few pairs for a paired test; `seeds` elsewhere."""
+    splits Test1-4; `seeds` elsewhere."""
     if split.startswith(OUT_OF_SAMPLE_PREFIX):
         return list(settings.get("test_seeds", settings["seeds"]))
     return list(settings["seeds"])
@@ -48,3 +52,17 @@ def planned_runs(settings: dict) -> list[Run]:
                 for split in settings["ablation_splits"][dataset]
             }
     return sorted(runs)
+
+
+def group_runs(runs: Iterable[Run]) -> dict[tuple[str, str], list[Run]]:
+    """{(data set, variant): its runs}: one training job each."""
+    groups: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    for run in sorted(runs):
+        groups[(run.dataset, run.variant)].append(run)
+    return dict(groups)
+
+
+def training_settings(yield_model: dict, budget: dict) -> dict:
+    """The yield_model settings with the shared training budget (epochs, patience,
+    validation share) merged into its `train` section."""
+    return {**yield_model, "train": {**yield_model["train"], **budget}}
