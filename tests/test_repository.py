@@ -34,17 +34,35 @@ def test_no_data_or_outputs_are_tracked(repo_root):
     assert not [n for n in names if n.endswith((".parquet", ".npy", ".pdf", ".xlsx"))]
 
 
+def environment_pip_section(repo_root) -> list[str]:
+    environment = yaml.safe_load((repo_root / "environment.yml").read_text())
+    return next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+
+
 def test_environment_yml_pins_exactly_requirements_txt(repo_root):
     requirements = [
         line.strip()
-        for name in ("requirements.txt", "requirements-nodeps.txt")
-        for line in (repo_root / name).read_text().splitlines()
+        for line in (repo_root / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     environment = yaml.safe_load((repo_root / "environment.yml").read_text())
-    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert pip_section == requirements
+    assert environment_pip_section(repo_root) == requirements
     assert "python=3.11" in environment["dependencies"]
+
+
+def test_one_resolution_without_no_deps(repo_root):
+    """conda's pip step installs every package with its dependencies, so the project does
+    too: no package list installed `--no-deps` (the resolution itself is checked against the
+    package index by tests/test_environment_resolution.py, in CI)."""
+    assert not (repo_root / "requirements-nodeps.txt").exists()
+    for name in ("tools/setup.sh", "tools/lock.sh", "Makefile", "environment.yml"):
+        assert "--no-deps" not in (repo_root / name).read_text(), name
+    pins = dict(line.split("==") for line in environment_pip_section(repo_root))
+    # the packages once installed without their dependencies are in the one resolution,
+    # with a pandas that matminer 0.10.1 accepts (it declares pandas<3)
+    assert pins["matminer"] == "0.10.1" and pins["robocrys"] == "0.2.13"
+    assert pins["drfp"] == "0.3.7"
+    assert int(pins["pandas"].split(".")[0]) < 3
 
 
 def test_requirements_are_all_pinned_with_the_cpu_torch(repo_root):
