@@ -165,3 +165,37 @@ def test_no_input_reaches_pickle(repo_root):
             f"{name}: {why}" for pattern, why in UNSAFE_LOADS.items() if re.search(pattern, text)
         ]
     assert not found, found
+
+
+# The inputs of showyourwork/showyourwork-action (its action.yml at the pinned commit)
+ACTION_INPUTS = {
+    "conda-cache-number",
+    "article-cache-number",
+    "output-branch-suffix",
+    "github-token",
+    "build-tarball",
+    "build-diff-on-pull-request",
+    "latexdiff-url",
+    "latexdiff-options",
+    "latexpand-url",
+    "showyourwork-spec",
+}
+
+
+def test_the_github_build_needs_no_repository_variable(repo_root):
+    text = (repo_root / ".github/workflows/build.yml").read_text()
+    workflow = yaml.safe_load(text)
+    assert "vars." not in text and "REEVAL_DATA_MIRROR" not in text
+    (step,) = [
+        s
+        for job in workflow["jobs"].values()
+        for s in job["steps"]
+        if s.get("uses", "").startswith("showyourwork/showyourwork-action@")
+    ]
+    assert set(step["with"]) <= ACTION_INPUTS
+    # `pip install -U <showyourwork-spec>`: showyourwork pinned with a pulp that snakemake
+    # 7.15.2 can use, then the Python 3.11 mend of ratelimiter
+    spec = step["with"]["showyourwork-spec"].split()
+    assert "showyourwork==0.4.3" in spec and "pulp==2.7.0" in spec
+    assert spec[-2:] == ["python", "tools/mend_ratelimiter.py"]
+    assert re.fullmatch(r"showyourwork/showyourwork-action@[0-9a-f]{40}", step["uses"])
