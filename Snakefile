@@ -25,6 +25,13 @@ from snakemake.io import apply_wildcards  # noqa: E402
 # sbatch's exported environment).
 os.environ["PYTHONHASHSEED"] = "0"
 
+# Under `make paper`, tools/progress.py prints one line per finished job and sets
+# REEVAL_QUIET_JOBS=1: every rule ends in `2>&1 | tee {log}`, and this `tee` then writes the
+# job's output (tqdm bars too) to its log file only, not to the terminal. Other commands and
+# Snakemake's own "set -euo pipefail" are as before. (Snakemake formats the prefix: {{ is {.)
+if os.environ.get("REEVAL_QUIET_JOBS") == "1":
+    shell.prefix('set -euo pipefail; tee() {{ command tee "$@" >/dev/null; }}; ')
+
 # The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
 # here, before any job runs.
 CFG = load_config()
