@@ -1,4 +1,5 @@
-"""The pip section of environment.yml resolves with pip's normal resolver.
+"""The pip section of environment.yml resolves with pip's normal resolver, and the workflow
+parses where showyourwork runs Snakemake when it uses conda.
 
 `showyourwork build` with conda creates its environment from environment.yml; conda's pip
 step runs `pip install -r` on the pip section, every package with its dependencies. This
@@ -16,6 +17,7 @@ import sys
 
 import pytest
 import yaml
+from e2e_support import fresh_copy
 
 from pins import differences
 
@@ -70,3 +72,35 @@ def test_pip_section_of_environment_yml_resolves(repo_root, tmp_path):
     assert not problems, "the resolution departs from environment.yml's pins:\n" + "\n".join(
         problems
     )
+
+
+def test_the_workflow_parses_with_only_the_snakemake_runner_requirements(repo_root, tmp_path):
+    """With conda (a researcher's `showyourwork build`, the GitHub action) Snakemake runs in
+    the environment that holds showyourwork, not in environment.yml's: the rule files'
+    imports must be met there by requirements-workflow.txt."""
+    venv = tmp_path / "venv"
+    subprocess.run([python311(), "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin/python")
+    runner = str(repo_root / "requirements-workflow.txt")
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r", runner],
+        capture_output=True,
+        text=True,
+        timeout=RESOLVE_TIMEOUT_S,
+    )
+    assert install.returncode == 0, install.stderr[-4000:]
+    subprocess.run([python, str(repo_root / "tools/mend_ratelimiter.py")], check=True)
+    article = fresh_copy(repo_root, tmp_path / "article")
+    target = "src/tex/output/manifest.json"
+    dry = subprocess.run(
+        [python, "-m", "snakemake", "-n", "--nolock", "--cores", "2", target],
+        cwd=article,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert dry.returncode == 0, (
+        "the workflow does not parse with only requirements-workflow.txt installed (add what "
+        f"the rule files import there):\n{dry.stdout[-2000:]}\n{dry.stderr[-3000:]}"
+    )
+    assert "This was a dry-run" in dry.stdout + dry.stderr

@@ -5,6 +5,7 @@ import subprocess
 
 import yaml
 
+from pins import parse_pins
 from reeval.config import load_yaml
 from reeval.data.manifest import load_manifest
 
@@ -193,9 +194,17 @@ def test_the_github_build_needs_no_repository_variable(repo_root):
         if s.get("uses", "").startswith("showyourwork/showyourwork-action@")
     ]
     assert set(step["with"]) <= ACTION_INPUTS
-    # `pip install -U <showyourwork-spec>`: showyourwork pinned with a pulp that snakemake
-    # 7.15.2 can use, then the Python 3.11 mend of ratelimiter
+    # `pip install -U <showyourwork-spec>`: the runner's requirements, then the Python 3.11
+    # mend of ratelimiter
     spec = step["with"]["showyourwork-spec"].split()
-    assert "showyourwork==0.4.3" in spec and "pulp==2.7.0" in spec
-    assert spec[-2:] == ["python", "tools/mend_ratelimiter.py"]
+    assert spec == ["-r", "requirements-workflow.txt", "&&", "python", "tools/mend_ratelimiter.py"]
     assert re.fullmatch(r"showyourwork/showyourwork-action@[0-9a-f]{40}", step["uses"])
+
+
+def test_the_snakemake_runner_pins_agree_with_the_environment(repo_root):
+    """requirements-workflow.txt (where showyourwork runs Snakemake when it uses conda):
+    showyourwork 0.4.3 with a pulp below 2.8, every pin as in requirements.txt."""
+    runner = parse_pins((repo_root / "requirements-workflow.txt").read_text().splitlines())
+    pins = parse_pins((repo_root / "requirements.txt").read_text().splitlines())
+    assert runner["showyourwork"] == "0.4.3" and runner["pulp"].startswith("2.7")
+    assert {name: pins.get(name) for name in runner} == runner
