@@ -13,8 +13,10 @@ setup:
 
 # Every output is written atomically, so a job killed mid-way leaves only snakemake's
 # "incomplete" marker: rerunning that job is the resume, not an error.
+# tools/progress.py prints a line per finished job ([done/total, elapsed] message; the jobs'
+# own output stays in logs/), then the wall time and where ms.pdf is.
 paper: setup
-	showyourwork build --cores $(CORES) --rerun-incomplete
+	@python tools/progress.py -- showyourwork build --cores $(CORES) --rerun-incomplete
 
 test: setup
 	python -m pytest -m "not slow"

@@ -41,6 +41,13 @@ MANIFEST = load_manifest(Path(MANIFEST_PATH))
 # venv that holds the same pins (tools/setup.sh). Absolute, as rules live in rules/*.smk.
 CONDA_ENV = str(Path("environment.yml").resolve())
 
+# Under `make paper`, tools/progress.py prints one line per finished job and sets
+# REEVAL_QUIET_JOBS=1: every rule ends in `2>&1 | tee {log}`, and this `tee` then writes the
+# job's output (tqdm bars too) to its log file only, not to the terminal. Other commands and
+# Snakemake's own "set -euo pipefail" are as before. (Snakemake formats the prefix: {{ is {.)
+if os.environ.get("REEVAL_QUIET_JOBS") == "1":
+    shell.prefix('set -euo pipefail; tee() {{ command tee "$@" >/dev/null; }}; ')
+
 # GPUs per neural-network job on a cluster: `--config neural_gpus=1`, as profiles/slurm-gpu
 # sets (resources, so it never reruns anything); tree models and summaries request none.
 def neural_gpus(value):

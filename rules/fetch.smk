@@ -1,11 +1,16 @@
-# Stage 1: raw data. One job per manifest file: copied from the local mirror
-# ($REEVAL_DATA_MIRROR or data.mirror) or downloaded, verified against its sha256 and
-# size, and moved into place atomically. A wrong hash fails and leaves no file behind.
+# Stage 1: raw data. One job per manifest file: copied from the repository (a file without a
+# public URL ships under src/static/) or from the local mirror ($REEVAL_DATA_MIRROR or
+# data.mirror), or downloaded; verified against its sha256 and size, and moved into place
+# atomically. A wrong hash fails and leaves no file behind.
 
 
 rule fetch_data:
     message:
         "Fetching {wildcards.path}..."
+    input:
+        # a file shipped with the repository: editing it refetches it (and fails until the
+        # manifest records its new sha256 and size)
+        lambda w: MANIFEST.entry(w.path).static or [],
     output:
         f"{RAW}/{{path}}",
     wildcard_constraints:

@@ -5,6 +5,7 @@ import subprocess
 
 import yaml
 
+from pins import parse_pins
 from reeval.config import load_yaml
 from reeval.data.manifest import load_manifest
 
@@ -34,17 +35,35 @@ def test_no_data_or_outputs_are_tracked(repo_root):
     assert not [n for n in names if n.endswith((".parquet", ".npy", ".pdf", ".xlsx"))]
 
 
+def environment_pip_section(repo_root) -> list[str]:
+    environment = yaml.safe_load((repo_root / "environment.yml").read_text())
+    return next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+
+
 def test_environment_yml_pins_exactly_requirements_txt(repo_root):
     requirements = [
         line.strip()
-        for name in ("requirements.txt", "requirements-nodeps.txt")
-        for line in (repo_root / name).read_text().splitlines()
+        for line in (repo_root / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     environment = yaml.safe_load((repo_root / "environment.yml").read_text())
-    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert pip_section == requirements
+    assert environment_pip_section(repo_root) == requirements
     assert "python=3.11" in environment["dependencies"]
+
+
+def test_one_resolution_without_no_deps(repo_root):
+    """conda's pip step installs every package with its dependencies, so the project does
+    too: no package list installed `--no-deps` (the resolution itself is checked against the
+    package index by tests/test_environment_resolution.py, in CI)."""
+    assert not (repo_root / "requirements-nodeps.txt").exists()
+    for name in ("tools/setup.sh", "tools/lock.sh", "Makefile", "environment.yml"):
+        assert "--no-deps" not in (repo_root / name).read_text(), name
+    pins = dict(line.split("==") for line in environment_pip_section(repo_root))
+    # the packages once installed without their dependencies are in the one resolution,
+    # with a pandas that matminer 0.10.1 accepts (it declares pandas<3)
+    assert pins["matminer"] == "0.10.1" and pins["robocrys"] == "0.2.13"
+    assert pins["drfp"] == "0.3.7"
+    assert int(pins["pandas"].split(".")[0]) < 3
 
 
 def test_requirements_are_all_pinned_with_the_cpu_torch(repo_root):
@@ -147,3 +166,45 @@ def test_no_input_reaches_pickle(repo_root):
             f"{name}: {why}" for pattern, why in UNSAFE_LOADS.items() if re.search(pattern, text)
         ]
     assert not found, found
+
+
+# The inputs of showyourwork/showyourwork-action (its action.yml at the pinned commit)
+ACTION_INPUTS = {
+    "conda-cache-number",
+    "article-cache-number",
+    "output-branch-suffix",
+    "github-token",
+    "build-tarball",
+    "build-diff-on-pull-request",
+    "latexdiff-url",
+    "latexdiff-options",
+    "latexpand-url",
+    "showyourwork-spec",
+}
+
+
+def test_the_github_build_needs_no_repository_variable(repo_root):
+    text = (repo_root / ".github/workflows/build.yml").read_text()
+    workflow = yaml.safe_load(text)
+    assert "vars." not in text and "REEVAL_DATA_MIRROR" not in text
+    (step,) = [
+        s
+        for job in workflow["jobs"].values()
+        for s in job["steps"]
+        if s.get("uses", "").startswith("showyourwork/showyourwork-action@")
+    ]
+    assert set(step["with"]) <= ACTION_INPUTS
+    # `pip install -U <showyourwork-spec>`: the runner's requirements, then the Python 3.11
+    # mend of ratelimiter
+    spec = step["with"]["showyourwork-spec"].split()
+    assert spec == ["-r", "requirements-workflow.txt", "&&", "python", "tools/mend_ratelimiter.py"]
+    assert re.fullmatch(r"showyourwork/showyourwork-action@[0-9a-f]{40}", step["uses"])
+
+
+def test_the_snakemake_runner_pins_agree_with_the_environment(repo_root):
+    """requirements-workflow.txt (where showyourwork runs Snakemake when it uses conda):
+    showyourwork 0.4.3 with a pulp below 2.8, every pin as in requirements.txt."""
+    runner = parse_pins((repo_root / "requirements-workflow.txt").read_text().splitlines())
+    pins = parse_pins((repo_root / "requirements.txt").read_text().splitlines())
+    assert runner["showyourwork"] == "0.4.3" and runner["pulp"].startswith("2.7")
+    assert {name: pins.get(name) for name in runner} == runner

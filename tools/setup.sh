@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up of everything `make paper` and `make test` need:
-#   1. the project venv (.venv) from the pinned requirements.txt, then the packages of
-#      requirements-nodeps.txt without their declared (unused) dependencies,
+#   1. the project venv (.venv) holding exactly the pinned requirements.txt: the resolution
+#      of pip's normal resolver that environment.yml repeats for conda (every package with
+#      its dependencies; packages outside it are removed, then `pip check`),
 #   2. the Python 3.11 mend of snakemake's `ratelimiter` dependency,
 #   3. stand-ins for conda/tectonic when they are absent (.venv/shims, first on PATH),
 #   4. Debian TeX Live + latexmk + poppler-utils when pdflatex/latexmk/pdftotext are missing.
@@ -32,14 +33,23 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 stamp="$venv/.requirements.sha256"
-want="$(cat requirements.txt requirements-nodeps.txt | sha256sum | cut -d' ' -f1)"
+want="$(sha256sum requirements.txt | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "installing requirements.txt into $venv (about 2 minutes, 2 GB)"
+  say "installing requirements.txt into $venv (about 3 minutes, 2.6 GB)"
   # (the sed drops pip's warnings about this machine's empty local index folders)
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 \
     | sed "/is ignored: it is neither a file nor a directory/d"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-    -r requirements-nodeps.txt 2>&1 | sed "/is ignored: it is neither a file nor a directory/d"
+  # an older .venv may hold packages the resolution no longer has: remove them
+  extra="$("$venv/bin/python" tools/venv_extras.py requirements.txt)"
+  if [ -n "$extra" ]; then
+    say "removing packages outside requirements.txt: $extra"
+    # shellcheck disable=SC2086
+    "$venv/bin/python" -m pip uninstall --quiet --disable-pip-version-check -y $extra
+  fi
+  if ! check="$("$venv/bin/python" -m pip check --disable-pip-version-check 2>&1)"; then
+    echo "[setup] pip check: $check" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
 

@@ -1,4 +1,6 @@
-"""Fetch one raw file of the data manifest into src/data/raw/ (mirror or download, verified).
+"""Fetch one raw file of the data manifest into src/data/raw/, verified.
+
+From its copy in the repository (src/static/), a local mirror, or its URL.
 
 python src/scripts/fetch_data.py --path reactions/.../file.xlsx --output src/data/raw/...
 """
@@ -8,7 +10,7 @@ from pathlib import Path
 
 from reeval.cli import run
 from reeval.config import data_mirror, load_config, resolve_repo_path
-from reeval.data.fetch import fetch
+from reeval.data.fetch import fetch, origin
 from reeval.data.manifest import load_manifest
 
 
@@ -25,8 +27,8 @@ def main() -> None:
     entry = manifest.entry(args.path)
     mirror = data_mirror(config)
     fetch(entry, args.output, mirror, timeout_s=config["data"]["download_timeout_s"])
-    origin = f"mirror {mirror}" if mirror and (mirror / entry.path).is_file() else entry.url
-    print(f"fetched {entry.path} ({entry.size} bytes, sha256 verified) from {origin}")
+    where = origin(entry, mirror)
+    print(f"fetched {entry.path} ({entry.size} bytes, sha256 verified) from {where}")
 
 
 if __name__ == "__main__":

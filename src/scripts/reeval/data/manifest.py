@@ -10,7 +10,8 @@ from reeval.config import load_yaml
 from reeval.errors import ConfigError
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-FILE_KEYS = {"path", "source", "url", "sha256", "size", "note"}
+FILE_KEYS = {"path", "source", "url", "static", "sha256", "size", "note"}
+STATIC_ROOT = PurePosixPath("src/static")
 SOURCE_KEYS = {"title", "repository", "commit", "licence", "citation"}
 
 
@@ -28,7 +29,9 @@ class Source:
 
 @dataclass(frozen=True)
 class DataFile:
-    """One raw file: its relative path, canonical URL (None: mirror only) and checksum."""
+    """One raw file: its relative path, canonical URL and checksum. A file without a public
+    URL either ships with the repository (`static`: its path there, under src/static/) or
+    comes only from a mirror."""
 
     path: str
     source: Source
@@ -36,6 +39,7 @@ class DataFile:
     sha256: str
     size: int
     note: str = ""
+    static: str | None = None
 
     @property
     def licence(self) -> str:
@@ -94,7 +98,7 @@ def _parse_source(path: Path, key: str, value: dict) -> Source:
 
 def _parse_file(path: Path, index: int, item: dict, sources: dict[str, Source]) -> DataFile:
     where = f"files[{index}]"
-    _check_keys(path, where, item, FILE_KEYS, FILE_KEYS - {"note"})
+    _check_keys(path, where, item, FILE_KEYS, FILE_KEYS - {"note", "static"})
     rel = PurePosixPath(item["path"])
     if rel.is_absolute() or ".." in rel.parts:
         raise ConfigError(f"{path}: {where}.path must be relative, without '..' (got {rel})")
@@ -106,6 +110,16 @@ def _parse_file(path: Path, index: int, item: dict, sources: dict[str, Source]) 
         raise ConfigError(f"{path}: {where}.sha256 must be 64 lower-case hex digits")
     if not isinstance(item["size"], int) or item["size"] < 0:
         raise ConfigError(f"{path}: {where}.size must be a non-negative integer (bytes)")
+    static = item.get("static")
+    if static is not None:
+        shipped = PurePosixPath(static)
+        if item["url"] is not None:
+            raise ConfigError(f"{path}: {where} has both a url and a static copy: give one")
+        if shipped.is_absolute() or ".." in shipped.parts or STATIC_ROOT not in shipped.parents:
+            raise ConfigError(
+                f"{path}: {where}.static must be a path under {STATIC_ROOT}/ (got {static})"
+            )
+        static = str(shipped)
     return DataFile(
         path=str(rel),
         source=sources[item["source"]],
@@ -113,6 +127,7 @@ def _parse_file(path: Path, index: int, item: dict, sources: dict[str, Source]) 
         sha256=item["sha256"],
         size=item["size"],
         note=item.get("note", ""),
+        static=static,
     )
 
 

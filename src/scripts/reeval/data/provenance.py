@@ -15,11 +15,12 @@ def provenance_rows(manifest: Manifest) -> list[list[str]]:
         files = manifest.of_source(key)
         if not files:
             continue
-        where = (
-            f"{source.repository}@{source.commit[:COMMIT_DIGITS]}"
-            if source.repository and source.commit
-            else "project mirror only"
-        )
+        if source.repository and source.commit:
+            where = f"{source.repository}@{source.commit[:COMMIT_DIGITS]}"
+        elif all(f.static for f in files):
+            where = "this repository (src/static)"
+        else:
+            where = "project mirror only"
         size_mb = sum(f.size for f in files) / 1e6
         rows.append(
             [
