@@ -91,8 +91,9 @@ CONFIG_SECTIONS = {
     "summarise_sm": ["data", "robust"],
     "skew_normal_illustration": ["skew_normal"],
     "provenance_table": ["data"],
-    "summarise_yield_model": ["data", "features", "yield_model"],
-    "summarise_comparison": ["data", "features", "yield_model", "baselines"],
+    "summarise_yield_model": ["data", "features", "training_budget", "yield_model", "comparison"],
+    "summarise_comparison": ["data", "features", "training_budget", "yield_model", "baselines",
+                             "comparison"],
     "summarise_materials": ["data", "materials"],
 }
 NUMBER_MANIFEST = f"{OUTPUT}/manifest.json"

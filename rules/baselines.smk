@@ -101,6 +101,11 @@ rule summarise_comparison:
                                 for s in CALIBRATION_SPLITS for seed in YM["seeds"]],
         calibration_mcdropout=[f"{BASELINE_RESULTS}/bh/mpnn_mcdropout/{s}/seed{seed}/frac1/predictions.parquet"
                                for s in MCDROPOUT_SPLITS for seed in BL["seeds"]],
+        # the out-of-sample predictions of every model (paired bootstrap of each test set)
+        oos_predictions=[f"{yield_run_folder(r)}/predictions.parquet" for r in YIELD_RUNS
+                         if r.variant == "full" and r.split.startswith("Test")]
+        + [baseline_run_files(r, "predictions.parquet") for r in BASELINE_RUNS
+           if r.split.startswith("Test")],
         published=raw("reactions/anchors/published_metrics.csv"),
         script="src/scripts/summarise_comparison.py",
         library=library("analysis", "baselines", "data", "render", "stats", "training"),
@@ -110,11 +115,11 @@ rule summarise_comparison:
         figure_data=[f"{COMPARISON_FIGURE_DATA}/{name}.parquet"
                      for name in ("learning_curves", "calibration", "oos_r2")],
     params:
-        alpha=BL["alpha"],
         lc_splits=" ".join(BL["learning_curve"]["splits"]),
         lc_seeds=" ".join(str(s) for s in BL["learning_curve"]["seeds"]),
-        profile=CFG["profile"],
-        settings=BASELINE_SETTINGS,
+        settings=json.dumps(
+            {"baselines": BL, "yield_model": YM, "comparison": CFG["comparison"]}, sort_keys=True
+        ),
     conda:
         CONDA_ENV
     log:
@@ -126,6 +131,6 @@ rule summarise_comparison:
         "--calibration-multimodal {input.calibration_multimodal:q} "
         "--calibration-mcdropout {input.calibration_mcdropout:q} --published {input.published:q} "
         "--learning-curve-splits {params.lc_splits} --learning-curve-seeds {params.lc_seeds} "
-        "--profile {params.profile} --settings {params.settings:q} "
-        "--alpha {params.alpha} --output-dir {OUTPUT} --figure-dir {COMPARISON_FIGURE_DATA} "
+        "--settings {params.settings:q} "
+        "--output-dir {OUTPUT} --figure-dir {COMPARISON_FIGURE_DATA} "
         "2>&1 | tee {log:q}"

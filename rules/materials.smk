@@ -55,7 +55,7 @@ rule describe_materials:
     benchmark:
         f"{BENCHMARKS}/materials/describe.tsv"
     priority: CRITICAL_PATH
-    threads: 2
+    threads: 1
     resources:
         mem_mb=per_attempt(4000),
         runtime=per_attempt(120),
@@ -94,7 +94,7 @@ rule embed_materials:
     benchmark:
         f"{BENCHMARKS}/materials/embed.tsv"
     priority: CRITICAL_PATH
-    threads: 2
+    threads: 1
     resources:
         mem_mb=per_attempt(4000),
         runtime=per_attempt(60),

@@ -263,13 +263,14 @@ rule summarise_yield_model:
         library=library("analysis", "data", "render", "stats", "models"),
     output:
         tables=[f"{OUTPUT}/{name}" for name in ("yield_main_table.tex", "yield_ablation_table.tex",
-                                                "yield_comparison.tex", "yield_targets.tex",
-                                                "yield_ablations.tex")],
+                                                "yield_ablation_tests.tex", "yield_comparison.tex",
+                                                "yield_targets.tex", "yield_ablations.tex")],
         numbers=numbers(YIELD_VARIABLES + SETTINGS_VARIABLES),
         figure_data=f"{YIELD_RESULTS}/figure_predictions.parquet",
     params:
         profile=CFG["profile"],
         settings=json.dumps(training_settings(YM, CFG["training_budget"]), sort_keys=True),
+        comparison=json.dumps(CFG["comparison"], sort_keys=True),
     conda:
         CONDA_ENV
     log:
@@ -277,5 +278,6 @@ rule summarise_yield_model:
     shell:
         "python {input.script} --metrics {input.metrics:q} --figure-predictions "
         "{input.figure_predictions:q} --published {input.published:q} --profile {params.profile} "
-        "--settings {params.settings:q} --output-dir {OUTPUT} --figure-data {output.figure_data:q} "
+        "--settings {params.settings:q} --comparison {params.comparison:q} --output-dir {OUTPUT} "
+        "--figure-data {output.figure_data:q} "
         "2>&1 | tee {log:q}"

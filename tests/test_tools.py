@@ -180,19 +180,45 @@ def test_build_costs_group_jobs_into_rule_families(tmp_path):
     import build_costs
 
     rows = {
-        "baselines/bh_dft_rf_FullCV_01_seed0_frac1.tsv": 3.0,
-        "baselines/bh_dft_rf_Test2_seed0_frac1.tsv": 5.0,
-        "train_yield/sm_no_uq_random_split_1_seed0.tsv": 20.0,
+        "train_dft_rf_bh.tsv": 3.0,
+        "train_onehot_rf_sm.tsv": 5.0,
+        "train_dft_rf_bh_learning_curve.tsv": 7.0,
+        "train_yield_sm_no_uq.tsv": 20.0,
+        "train_yield_bh_full.tsv": 30.0,
+        "train_yield_bh_full_learning_curve.tsv": 9.0,
         "materials/describe.tsv": 100.0,
     }
     for name, seconds in rows.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(f"s\th:m:s\n{seconds}\t0:00:01\n")
     assert build_costs.costs(tmp_path) == {
-        "baselines/bh_dft_rf": [2, 8.0, 16.0],  # two threads
-        "train_yield/sm_no_uq": [1, 20.0, 20.0],
-        "materials/describe": [1, 100.0, 200.0],
+        "tree baselines": [2, 8.0],
+        "tree baselines, learning curves": [1, 7.0],
+        "multimodal ablations": [1, 20.0],
+        "multimodal model": [1, 30.0],
+        "multimodal learning curve": [1, 9.0],
+        "materials": [1, 100.0],
     }
+
+
+def test_core_occupancy_from_the_snakemake_log(tmp_path):
+    """Two jobs overlap for 10 s of a 40 s build: both cores busy a quarter of the time."""
+    import build_costs
+
+    log = tmp_path / "x.snakemake.log"
+    log.write_text(
+        "Building DAG of jobs...\n"
+        "[Thu Dec  3 10:00:00 2026]\nJob 1: Training A...\nReason: missing\n\n"
+        "[Thu Dec  3 10:00:20 2026]\nJob 2: Training B...\n\n"
+        "[Thu Dec  3 10:00:30 2026]\nFinished job 1.\n1 of 2 steps (50%) done\n"
+        "[Thu Dec  3 10:00:35 2026]\nFinished job 2.\n2 of 2 steps (100%) done\n"
+        "[Thu Dec  3 10:00:40 2026]\nComplete log: x\n"
+    )
+    intervals, first, last = build_costs.job_intervals(log)
+    assert len(intervals) == 2
+    wall, shares = build_costs.occupancy(intervals, first, last, cores=2)
+    assert wall == 40
+    assert shares == pytest.approx([5 / 40, 25 / 40, 10 / 40])
 
 
 def test_verify_reruns_under_the_profile_of_the_build(tmp_path, monkeypatch, capsys):

@@ -4,15 +4,42 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from reeval.analysis import comparison
-from reeval.analysis.yield_model import collect_metrics as collect_yield_metrics
+from reeval.analysis.families import ComparisonSettings
+from reeval.analysis.protocols import OUT_OF_SAMPLE, collect_runs
 from reeval.cli import run
 from reeval.data.published import load_published
+from reeval.errors import DataError
 from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
+
+
+def out_of_sample_predictions(metrics_paths: list[Path]) -> comparison.Predictions:
+    """(model, split) -> (y, mu of each seed) on the out-of-sample splits, from the
+    predictions.parquet beside each whole-training-set run's metrics.json."""
+    splits = {p.prefix for p in OUT_OF_SAMPLE}
+    found: dict[tuple[str, str], list[pl.DataFrame]] = {}
+    for path in metrics_paths:
+        record = json.loads(Path(path).read_text())
+        if (
+            record.get("split") not in splits
+            or record.get("train_fraction", 1.0) != 1.0
+            or record.get("variant", "full") != "full"
+        ):
+            continue
+        frame = pl.read_parquet(Path(path).with_name("predictions.parquet")).sort("reaction_id")
+        found.setdefault((record.get("model", "multimodal"), record["split"]), []).append(frame)
+    out = {}
+    for key, frames in found.items():
+        ids = frames[0]["reaction_id"]
+        if any(not f["reaction_id"].equals(ids) for f in frames):
+            raise DataError(f"the seeds of {key} were tested on other reactions")
+        out[key] = (frames[0]["y"].to_numpy(), np.stack([f["mu"].to_numpy() for f in frames]))
+    return out
 
 
 def main() -> None:
@@ -24,31 +51,37 @@ def main() -> None:
     parser.add_argument("--calibration-mcdropout", required=True, type=Path, nargs="+")
     parser.add_argument("--learning-curve-splits", required=True, nargs="+")
     parser.add_argument("--learning-curve-seeds", required=True, type=int, nargs="+")
-    parser.add_argument("--profile", required=True, help="the profile's name (quick, full)")
-    parser.add_argument("--settings", required=True, help="JSON: the baselines settings")
+    parser.add_argument(
+        "--settings", required=True, help="JSON: baselines, yield_model, comparison"
+    )
     parser.add_argument("--published", required=True, type=Path)
-    parser.add_argument("--alpha", required=True, type=float)
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--figure-dir", required=True, type=Path)
     args = parser.parse_args()
-    runs = comparison.collect_runs(
-        [*args.yield_metrics, *args.baseline_metrics, *args.learning_curve_metrics]
-    )
+    runs = collect_runs([*args.yield_metrics, *args.baseline_metrics, *args.learning_curve_metrics])
     published = load_published(args.published)
     settings = json.loads(args.settings)
+    tests = ComparisonSettings.from_config(settings["comparison"])
+    predictions = out_of_sample_predictions([*args.yield_metrics, *args.baseline_metrics])
     out = args.output_dir
-    write_table(
-        out / "comparison_table.tex", comparison.comparison_table(runs, published, args.alpha)
-    )
-    write_table(out / "comparison_metrics.tex", comparison.metrics_table(runs, args.alpha))
+    write_table(out / "comparison_table.tex", comparison.comparison_table(runs, published, tests))
+    write_table(out / "comparison_metrics.tex", comparison.metrics_table(runs, tests))
     write_table(out / "comparison_uncertainty.tex", comparison.uncertainty_table(runs))
-    write_table(out / "comparison_tests.tex", comparison.tests_table(runs, args.alpha))
+    write_table(out / "comparison_tests.tex", comparison.comparisons_table(runs, tests))
+    write_table(out / "comparison_oos.tex", comparison.oos_table(predictions, tests))
     write_text_atomic(
         out / "comparison_published.tex", comparison.published_sentences(runs, published)
     )
-    ablations = collect_yield_metrics(args.yield_metrics)
-    write_variables(out, comparison.discussion_variables(runs, ablations, args.alpha))
-    write_variables(out, comparison.settings_variables(settings))
+    write_text_atomic(
+        out / "comparison_verdicts.tex", comparison.verdict_sentences(runs, predictions, tests)
+    )
+    write_text_atomic(
+        out / "comparison_control.tex", comparison.control_sentences(runs, predictions, tests)
+    )
+    write_variables(out, comparison.discussion_variables(runs, tests))
+    write_variables(
+        out, comparison.settings_variables(settings["baselines"], settings["yield_model"])
+    )
     write_parquet_atomic(
         comparison.learning_curve_frame(
             runs, args.learning_curve_splits, args.learning_curve_seeds
@@ -65,7 +98,7 @@ def main() -> None:
         comparison.calibration_frame(calibration), args.figure_dir / "calibration.parquet"
     )
     write_parquet_atomic(comparison.oos_frame(runs), args.figure_dir / "oos_r2.parquet")
-    print(runs.select("model", "dataset", "split", "seed", "train_fraction", "r2"))
+    print(runs.select("model", "variant", "dataset", "split", "seed", "train_fraction", "r2"))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import polars as pl
 
+from reeval.analysis.families import ComparisonSettings
 from reeval.analysis.yield_model import (
     ablation_sentences,
     ablation_table,
+    ablation_tests_table,
     collect_metrics,
     comparison_sentences,
     main_table,
@@ -35,18 +37,23 @@ def main() -> None:
     )
     parser.add_argument("--published", required=True, type=Path)
     parser.add_argument("--profile", required=True)
-    parser.add_argument("--settings", required=True, help="JSON: the yield_model settings")
+    parser.add_argument(
+        "--settings", required=True, help="JSON: the yield_model settings (with the budget)"
+    )
+    parser.add_argument("--comparison", required=True, help="JSON: the comparison settings")
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--figure-data", required=True, type=Path)
     args = parser.parse_args()
     metrics = collect_metrics(args.metrics)
     published = load_published(args.published)
+    tests = ComparisonSettings.from_config(json.loads(args.comparison))
     out = args.output_dir
     write_table(out / "yield_main_table.tex", main_table(metrics, published))
     write_table(out / "yield_ablation_table.tex", ablation_table(metrics))
+    write_table(out / "yield_ablation_tests.tex", ablation_tests_table(metrics, tests))
     write_text_atomic(out / "yield_comparison.tex", comparison_sentences(metrics, published))
     write_text_atomic(out / "yield_targets.tex", target_sentences(metrics, args.profile))
-    write_text_atomic(out / "yield_ablations.tex", ablation_sentences(metrics))
+    write_text_atomic(out / "yield_ablations.tex", ablation_sentences(metrics, tests))
     write_variables(out, yield_variables(metrics))
     write_variables(out, settings_variables(args.profile, json.loads(args.settings)))
     frames = [

@@ -241,3 +241,28 @@ def test_forest_predictions_do_not_depend_on_threads():
         for t in (1, 2)
     )
     assert np.array_equal(one, two)  # bit for bit, not approximately
+
+
+def test_boosting_without_the_constant_columns_is_the_same_model():
+    generator = np.random.default_rng(1)
+    informative = generator.normal(size=(500, 6))
+    constant = np.zeros((500, 40))
+    constant[:, ::7] = 3.0
+    yields = 50 + 10 * informative[:, 0] - 5 * informative[:, 1] ** 2
+    train, test = np.arange(350), np.arange(350, 500)
+    cfg = SETTINGS["boosting"] | {"max_iter": 50}
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    direct = HistGradientBoostingRegressor(
+        max_iter=50,
+        learning_rate=cfg["learning_rate"],
+        max_leaf_nodes=cfg["max_leaf_nodes"],
+        min_samples_leaf=cfg["min_samples_leaf"],
+        early_stopping=False,
+        random_state=0,
+    ).fit(np.hstack([constant, informative])[train], yields[train])
+    ours = fit_predict_trees(
+        "boosting", np.hstack([constant, informative]), yields, train, test, cfg, seed=0, threads=1
+    )
+    expected = direct.predict(np.hstack([constant, informative])[test])
+    assert np.array_equal(ours, expected)  # bit for bit

@@ -1,26 +1,48 @@
 """The comparison section: every model on every protocol, published numbers beside ours,
-paired tests against the multimodal model, learning curves, calibration, discussion."""
+paired tests against the multimodal model (`reeval.analysis.families`), learning curves,
+calibration, and the sentences that follow the tests."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+import math
 
 import numpy as np
 import polars as pl
 
+from reeval.analysis.families import (
+    ComparisonSettings,
+    OutOfSample,
+    comparison_sentence,
+    family,
+    out_of_sample,
+    out_of_sample_family,
+    out_of_sample_table,
+    pair,
+    tests_table,
+)
+from reeval.analysis.protocols import (
+    BY_KEY,
+    OUT_OF_SAMPLE,
+    PROTOCOLS,
+    REFERENCE,
+    REPEATED,
+    Protocol,
+    collect_runs,
+    runs_of,
+    test_train_ratio,
+    values_by_model,
+)
 from reeval.baselines.plan import WHOLE_TRAINING_FRACTION
 from reeval.baselines.registry import BASELINES
-from reeval.data.published import PUBLISHED_MODELS, published_r2
+from reeval.data.published import published_r2
 from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
-from reeval.stats.comparisons import PairedTest, paired_tests, significantly_best, wilcoxon_paired
 from reeval.stats.metrics import calibration_curve
-from reeval.stats.paired import min_splits_for_wilcoxon as min_pairs
+from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import iqr, trimean
 from reeval.training.plan import seeds_of_split
 
-REFERENCE = "multimodal"
+__all__ = ["collect_runs"]
+
 MODEL_LABELS = {REFERENCE: "Multimodal (Chen et al., ours)"} | {
     name: b.label for name, b in BASELINES.items()
 }
@@ -28,70 +50,41 @@ MODEL_LABELS = {REFERENCE: "Multimodal (Chen et al., ours)"} | {
 PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf"}
 # the models whose sigma the uncertainty table scores
 SIGMA_MODELS = [REFERENCE, *(name for name, b in BASELINES.items() if b.predicts_sigma)]
-# a single run has no IQR: a published value further than this from it is reported
-SINGLE_RUN_SPREAD = 0.01
+MODELS = [REFERENCE, *BASELINES]
 # every table and sentence fragment the comparison writes into src/tex/output
 COMPARISON_TABLES = [
     "comparison_table.tex",
     "comparison_metrics.tex",
     "comparison_uncertainty.tex",
     "comparison_tests.tex",
+    "comparison_oos.tex",
     "comparison_published.tex",
+    "comparison_verdicts.tex",
+    "comparison_control.tex",
+]
+METRICS = [("mae", "MAE (%)", 2), ("rmse", "RMSE (%)", 2), ("r2", "$R^2$", 3)]
+UNCERTAINTY_METRICS = [
+    ("nll", "NLL", 2),
+    ("coverage_68", "68 % coverage", 3),
+    ("coverage_95", "95 % coverage", 3),
+    ("miscalibration_area", "Miscal. area", 3),
+    ("spearman_error_sigma", r"Spearman $\rho(|y-\mu|, \sigma)$", 3),
 ]
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    dataset: str
-    prefix: str
+# --- robust summaries over the unit of replication ------------------------------------
 
 
-COLUMNS = [
-    Column("bh_fullcv", "BH FullCV", "bh", "FullCV_"),
-    *[Column(f"bh_test{i}", f"BH Test{i}", "bh", f"Test{i}") for i in range(1, 5)],
-    Column("sm", "SM", "sm", "random_split_"),
-]
-# the protocols of the paired tests: the four out-of-sample splits are pooled
-TEST_PROTOCOLS = [
-    Column("bh_fullcv", "BH FullCV", "bh", "FullCV_"),
-    Column("bh_oos", "BH Test1-4", "bh", "Test"),
-    Column("sm", "SM", "sm", "random_split_"),
-]
-
-
-def collect_runs(paths: list[Path]) -> pl.DataFrame:
-    """Metrics of every run: model, dataset, split, seed, train_fraction and the metrics."""
-    records = []
-    for path in paths:
-        record = json.loads(Path(path).read_text())
-        record.setdefault("train_fraction", 1.0)
-        record.setdefault("model", REFERENCE)
-        records.append(record)
-    frame = pl.DataFrame(records, infer_schema_length=None)
-    if "variant" in frame.columns:  # ablations of the multimodal model are not compared here
-        frame = frame.filter(pl.col("variant").is_null() | (pl.col("variant") == "full"))
-    return frame
-
-
-def values_by_model(
-    runs: pl.DataFrame, column: Column, metric: str
-) -> dict[str, dict[tuple, float]]:
-    """model -> {(split, seed): metric} for the full-data runs of one protocol."""
-    chosen = runs.filter(
-        (pl.col("dataset") == column.dataset)
-        & (pl.col("train_fraction") == 1.0)
-        & pl.col("split").str.starts_with(column.prefix)
-    )
-    out: dict[str, dict[tuple, float]] = {}
-    for row in chosen.iter_rows(named=True):
-        if row.get(metric) is not None:
-            out.setdefault(row["model"], {})[(row["split"], row["seed"])] = float(row[metric])
-    return out
+def unit_values(by_key: dict[tuple[str, int], float], protocol: Protocol) -> list[float]:
+    """The values a summary is taken over: split means on repeated splits (the split is the
+    unit), the seeds' values on a single out-of-sample split."""
+    if protocol.repeated:
+        return list(split_means(by_key).values())
+    return [v for v in by_key.values() if math.isfinite(v)]
 
 
 def robust_cell(values: list[float], digits: int = 3) -> str:
+    """`trimean [IQR]`; a single value alone; "--" without any."""
     if not values:
         return "--"
     if len(values) == 1:
@@ -99,31 +92,72 @@ def robust_cell(values: list[float], digits: int = 3) -> str:
     return cell_iqr(float(trimean(values)), float(iqr(values)), digits)
 
 
-def comparison_table(runs: pl.DataFrame, published: pl.DataFrame, alpha: float) -> str:
-    """R2 trimean [IQR] of every model (rows) on every protocol (columns); a verified
-    published R2 in parentheses; bold only for a model that beats all others in paired
-    tests at `alpha` (Holm), so with few splits nothing is bold."""
-    models = [REFERENCE, *BASELINES]
+def seeds_label(runs: pl.DataFrame, model: str) -> str:
+    """How many seeds a model ran per split, e.g. "3" (or "1/3" when it differs)."""
+    chosen = runs.filter((pl.col("model") == model) & (pl.col("train_fraction") == 1.0))
+    if model == REFERENCE:
+        chosen = chosen.filter(pl.col("variant").is_null() | (pl.col("variant") == "full"))
+    if chosen.is_empty():
+        return "0"
+    counts = chosen.group_by("dataset", "split").len()["len"].unique().sort().to_list()
+    return "/".join(str(c) for c in counts)
+
+
+def protocol_header(runs: pl.DataFrame, protocol: Protocol) -> str:
+    n = runs_of(runs, protocol)["split"].n_unique()
+    return f"{protocol.label} ({n} split{'s' if n != 1 else ''})"
+
+
+def significantly_best(
+    values: dict[str, dict[tuple[str, int], float]],
+    metric: str,
+    ratio: float,
+    settings: ComparisonSettings,
+) -> str | None:
+    """The model with the best mean of split means that is better than every other model
+    (corrected t-test, Holm across those comparisons); None when no model is."""
+    sign = 1 if metric == "r2" else -1
+    means = {m: np.mean(list(split_means(v).values())) for m, v in values.items() if split_means(v)}
+    if len(means) < 2:
+        return None
+    leader = max(sorted(means), key=lambda m: sign * means[m])
+    others = [m for m in sorted(means) if m != leader]
+    tests = family(values, leader, others, metric, ratio, settings)
+    # each test is other - leader: the leader is better when every other model is worse
+    return leader if all(t.verdict == Verdict.WORSE for t in tests) else None
+
+
+# --- tables ------------------------------------------------------------------------
+
+
+def comparison_table(
+    runs: pl.DataFrame, published: pl.DataFrame, settings: ComparisonSettings
+) -> str:
+    """R2 trimean [IQR] of every model (rows) on every protocol (columns) over split means
+    (on Test1-4: over seeds), with each model's seeds per split and a verified published R2
+    in parentheses; bold only for a model better than every other one in corrected t-tests
+    (Holm) on the repeated splits."""
     rows, bold = [], []
-    for column_index, column in enumerate(COLUMNS, start=1):
-        values = values_by_model(runs, column, "r2")
-        winner = significantly_best(values, alpha)
-        if winner is not None:
-            bold.append((models.index(winner), column_index))
-    for model in models:
-        row = [Latex(MODEL_LABELS[model])]
-        for column in COLUMNS:
-            values = list(values_by_model(runs, column, "r2").get(model, {}).values())
-            cell = robust_cell(values)
-            reference = published_value(published, model, column.key)
+    for column_index, protocol in enumerate(PROTOCOLS, start=2):
+        if protocol.repeated:
+            values = values_by_model(runs, protocol, "r2")
+            winner = significantly_best(values, "r2", test_train_ratio(runs, protocol), settings)
+            if winner is not None:
+                bold.append((MODELS.index(winner), column_index))
+    for model in MODELS:
+        row = [Latex(MODEL_LABELS[model]), seeds_label(runs, model)]
+        for protocol in PROTOCOLS:
+            by_key = values_by_model(runs, protocol, "r2").get(model, {})
+            cell = robust_cell(unit_values(by_key, protocol))
+            reference = published_value(published, model, protocol.key)
             if reference is not None and cell != "--":
                 cell = f"{cell} ({format_number(reference, 2)})"
             row.append(cell)
         rows.append(row)
     return latex_table(
-        ["Model", *[c.label for c in COLUMNS]],
+        ["Model", "Seeds", *[protocol_header(runs, p) for p in PROTOCOLS]],
         rows,
-        align="l" + "r" * len(COLUMNS),
+        align="lr" + "r" * len(PROTOCOLS),
         significantly_best=bold,
         midrules_after=[0],
     )
@@ -137,71 +171,75 @@ def published_value(published: pl.DataFrame, model: str, protocol: str) -> float
     return value.value if value is not None else None
 
 
-def published_citations() -> list[str]:
-    """Bib keys of the sources of the published values in the comparison table."""
-    return sorted({PUBLISHED_MODELS[key][1] for key in PUBLISHED_KEYS.values()})
-
-
-METRICS = [("mae", "MAE (%)", 2, False), ("rmse", "RMSE (%)", 2, False), ("r2", "$R^2$", 3, True)]
-UNCERTAINTY_METRICS = [
-    ("nll", "NLL", 2),
-    ("coverage_68", "68 % coverage", 3),
-    ("coverage_95", "95 % coverage", 3),
-    ("miscalibration_area", "Miscal. area", 3),
-    ("spearman_error_sigma", r"Spearman $\rho(|y-\mu|, \sigma)$", 3),
-]
-
-
 def _header_cell(label: str) -> str:
     return Latex(label) if "$" in label else label
 
 
-def metrics_table(runs: pl.DataFrame, alpha: float) -> str:
-    """MAE, RMSE and R2, trimean [IQR] over splits and seeds, of every model on each protocol
-    of the paired tests (Test1-4 pooled). An entry is bold only if its model beats every other
-    one on that metric in paired Wilcoxon tests (Holm) at `alpha`."""
-    models = [REFERENCE, *BASELINES]
+def metrics_table(runs: pl.DataFrame, settings: ComparisonSettings) -> str:
+    """MAE, RMSE and R2, trimean [IQR] over split means, of every model on the repeated
+    protocols (BH FullCV, SM) and over the four out-of-sample split means (BH Test1-4, where
+    nothing is bold: four independent test sets support no pooled test). An entry is bold
+    only if its model is better than every other model on that metric (corrected t-tests,
+    Holm)."""
     rows, bold, group_ends = [], [], []
-    for column in TEST_PROTOCOLS:
-        values = {metric: values_by_model(runs, column, metric) for metric, *_ in METRICS}
-        present = [m for m in models if any(values[metric].get(m) for metric in values)]
+    groups = [(p.label, [p]) for p in REPEATED[:1]]
+    groups += [("BH Test1-4", OUT_OF_SAMPLE), *[(p.label, [p]) for p in REPEATED[1:]]]
+    for title, protocols in groups:
+        repeated = protocols[0].repeated
+        per_metric = {}
+        for metric, *_ in METRICS:
+            merged: dict[str, dict] = {}
+            for protocol in protocols:
+                for model, by_key in values_by_model(runs, protocol, metric).items():
+                    if repeated:
+                        merged.setdefault(model, {}).update(by_key)
+                    else:  # one value per out-of-sample split: its mean over seeds
+                        means = split_means(by_key)
+                        merged.setdefault(model, {}).update({(s, 0): v for s, v in means.items()})
+            per_metric[metric] = merged
+        present = [m for m in MODELS if any(per_metric[k].get(m) for k in per_metric)]
         winners = {
-            metric: significantly_best(values[metric], alpha, higher_is_better)
-            for metric, _, _, higher_is_better in METRICS
+            metric: significantly_best(
+                per_metric[metric], metric, test_train_ratio(runs, protocols[0]), settings
+            )
+            if repeated
+            else None
+            for metric, *_ in METRICS
         }
         for index, model in enumerate(present):
-            row = [column.label if index == 0 else "", Latex(MODEL_LABELS[model])]
-            for position, (metric, _, digits, _) in enumerate(METRICS, start=2):
-                row.append(robust_cell(list(values[metric].get(model, {}).values()), digits))
+            row = [title if index == 0 else "", Latex(MODEL_LABELS[model])]
+            for position, (metric, _, digits) in enumerate(METRICS, start=2):
+                values = list(split_means(per_metric[metric].get(model, {})).values())
+                row.append(robust_cell(values, digits))
                 if winners[metric] == model:
                     bold.append((len(rows), position))
             rows.append(row)
         if present:
             group_ends.append(len(rows) - 1)
     return latex_table(
-        ["Protocol", "Model", *(_header_cell(label) for _, label, _, _ in METRICS)],
+        ["Protocol", "Model", *(_header_cell(label) for _, label, _ in METRICS)],
         rows,
         align="llrrr",
         significantly_best=bold,
-        midrules_after=group_ends,
+        midrules_after=group_ends[:-1],
     )
 
 
 def uncertainty_table(runs: pl.DataFrame) -> str:
     """Gaussian NLL, central 68 % and 95 % coverage, miscalibration area and Spearman
-    correlation of |error| with sigma, trimean [IQR] over splits and seeds, for every model
-    that predicts sigma, on each protocol of the paired tests."""
+    correlation of |error| with sigma, trimean [IQR] over split means, for every model that
+    predicts sigma, on the repeated protocols."""
     rows, group_ends = [], []
-    for column in TEST_PROTOCOLS:
+    for protocol in REPEATED:
         values = {
-            metric: values_by_model(runs, column, metric) for metric, *_ in UNCERTAINTY_METRICS
+            metric: values_by_model(runs, protocol, metric) for metric, *_ in UNCERTAINTY_METRICS
         }
         present = [m for m in SIGMA_MODELS if any(values[metric].get(m) for metric in values)]
         for index, model in enumerate(present):
             rows.append(
-                [column.label if index == 0 else "", Latex(MODEL_LABELS[model])]
+                [protocol.label if index == 0 else "", Latex(MODEL_LABELS[model])]
                 + [
-                    robust_cell(list(values[metric].get(model, {}).values()), digits)
+                    robust_cell(unit_values(values[metric].get(model, {}), protocol), digits)
                     for metric, _, digits in UNCERTAINTY_METRICS
                 ]
             )
@@ -211,62 +249,204 @@ def uncertainty_table(runs: pl.DataFrame) -> str:
         ["Protocol", "Model", *(_header_cell(label) for _, label, _ in UNCERTAINTY_METRICS)],
         rows,
         align="ll" + "r" * len(UNCERTAINTY_METRICS),
-        midrules_after=group_ends,
+        midrules_after=group_ends[:-1],
     )
 
 
-def test_rows(runs: pl.DataFrame, alpha: float) -> list[tuple[Column, PairedTest]]:
+# --- tests against the multimodal model ------------------------------------------------
+
+
+def baseline_families(
+    runs: pl.DataFrame, settings: ComparisonSettings, metric: str = "r2"
+) -> list[tuple[Protocol, list[Comparison]]]:
+    """On each repeated protocol: every baseline minus the multimodal model, one family."""
+    out = []
+    for protocol in REPEATED:
+        values = values_by_model(runs, protocol, metric)
+        if REFERENCE not in values:
+            continue
+        models = [m for m in BASELINES if m in values]
+        out.append(
+            (
+                protocol,
+                family(
+                    values, REFERENCE, models, metric, test_train_ratio(runs, protocol), settings
+                ),
+            )
+        )
+    return out
+
+
+def comparisons_table(runs: pl.DataFrame, settings: ComparisonSettings) -> str:
+    return tests_table(
+        [(p.label, tests) for p, tests in baseline_families(runs, settings)],
+        MODEL_LABELS,
+        what="Baseline",
+    )
+
+
+Predictions = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]  # (model, split) -> (y, mu)
+
+
+def out_of_sample_rows(
+    predictions: Predictions,
+    models: list[str],
+    other: str,
+    settings: ComparisonSettings,
+    metric: str = "r2",
+) -> list[OutOfSample]:
+    """Each of `models` minus `other` on each out-of-sample split both have predictions
+    for (a paired bootstrap of its test reactions), one Holm family."""
     rows = []
-    for column in TEST_PROTOCOLS:
-        values = values_by_model(runs, column, "r2")
-        if REFERENCE in values:
-            rows += [(column, t) for t in paired_tests(values, REFERENCE)]
-    return rows
+    for model in models:
+        for protocol in OUT_OF_SAMPLE:
+            split = protocol.prefix
+            if (model, split) not in predictions or (other, split) not in predictions:
+                continue
+            y, mu = predictions[(model, split)]
+            y_other, mu_other = predictions[(other, split)]
+            if not np.array_equal(y, y_other):
+                raise ValueError(f"{model} and {other} were tested on other reactions of {split}")
+            rows.append(out_of_sample(y, mu, mu_other, (model, other, split), metric, settings))
+    return out_of_sample_family(rows, settings)
 
 
-def tests_table(runs: pl.DataFrame, alpha: float) -> str:
-    """Median paired R2 difference of each baseline minus the multimodal model, raw and
-    Holm-adjusted Wilcoxon p-values, per protocol."""
-    rows = [
-        [
-            column.label,
-            Latex(MODEL_LABELS[t.model]),
-            str(t.n_pairs),
-            format_number(t.median_difference, 3),
-            format_number(t.p_value, 3),
-            format_number(t.p_holm, 3),
-            "yes" if t.significant(alpha) else "no",
+def oos_table(predictions: Predictions, settings: ComparisonSettings) -> str:
+    rows = out_of_sample_rows(predictions, list(BASELINES), REFERENCE, settings)
+    return out_of_sample_table(rows, MODEL_LABELS, [p.prefix for p in OUT_OF_SAMPLE])
+
+
+# --- sentences ---------------------------------------------------------------------
+
+
+def _names(models: list[str]) -> str:
+    labels = [MODEL_LABELS[m] for m in models]
+    if len(labels) <= 2:
+        return " and ".join(labels)
+    return ", ".join(labels[:-1]) + ", and " + labels[-1]
+
+
+FLIPPED = {
+    Verdict.BETTER: Verdict.WORSE,
+    Verdict.WORSE: Verdict.BETTER,
+    Verdict.EQUIVALENT: Verdict.EQUIVALENT,
+    Verdict.INCONCLUSIVE: Verdict.INCONCLUSIVE,
+    Verdict.NOT_AVAILABLE: Verdict.NOT_AVAILABLE,
+}
+
+
+def family_summary(
+    protocol: Protocol, tests: list[Comparison], settings: ComparisonSettings
+) -> str:
+    """One sentence: against which baselines the multimodal model is better, equivalent,
+    worse or inconclusive on this protocol (its own side of each test)."""
+    by_verdict: dict[Verdict, list[str]] = {}
+    for t in tests:
+        by_verdict.setdefault(FLIPPED[t.verdict], []).append(t.model)
+    n = max((t.n_splits for t in tests), default=0)
+    parts = []
+    phrases = [
+        (Verdict.BETTER, "better than"),
+        (
+            Verdict.EQUIVALENT,
+            f"equivalent within $\\pm${format_number(settings.margins['r2'], 3)} to",
+        ),
+        (Verdict.WORSE, "worse than"),
+        (Verdict.INCONCLUSIVE, "not distinguishable, in either direction, from"),
+        (Verdict.NOT_AVAILABLE, "not comparable (no shared splits) with"),
+    ]
+    for verdict, phrase in phrases:
+        if by_verdict.get(verdict):
+            parts.append(f"{phrase} {_names(by_verdict[verdict])}")
+    if not parts:
+        return ""
+    return (
+        f"On {protocol.label} ($n = {n}$ splits), the multimodal model is "
+        + "; ".join(parts)
+        + " in $R^2$."
+    )
+
+
+def verdict_sentences(
+    runs: pl.DataFrame, predictions: Predictions, settings: ComparisonSettings
+) -> str:
+    """The summary of every family against the multimodal model, then the out-of-sample
+    splits against the DFT forest and DRFP."""
+    parts = [family_summary(p, tests, settings) for p, tests in baseline_families(runs, settings)]
+    rows = out_of_sample_rows(predictions, list(BASELINES), REFERENCE, settings)
+    for model in ("dft_rf", "drfp_gbt"):
+        mine = [r for r in rows if r.model == model]
+        if not mine:
+            continue
+        by: dict[Verdict, list[str]] = {}
+        for r in mine:
+            by.setdefault(FLIPPED[r.verdict], []).append(r.split)
+        words = [
+            f"{v} on {' and '.join(by[v])}"
+            if v != Verdict.INCONCLUSIVE
+            else f"not distinguishable on {' and '.join(by[v])}"
+            for v in (Verdict.BETTER, Verdict.EQUIVALENT, Verdict.WORSE, Verdict.INCONCLUSIVE)
+            if by.get(v)
         ]
-        for column, t in test_rows(runs, alpha)
-    ]
-    header = [
-        "Protocol",
-        "Baseline",
-        "Pairs",
-        Latex(r"Median $\Delta R^2$"),
-        "p",
-        "p (Holm)",
-        Latex(f"$p_{{\\mathrm{{Holm}}}} < {alpha:g}$"),
-    ]
-    return latex_table(header, rows, align="llrrrrr")
+        parts.append(
+            f"Out of sample, against {MODEL_LABELS[model]}, the multimodal model is "
+            + "; ".join(words)
+            + " (paired bootstrap of each test set, Holm over the baselines and splits)."
+        )
+    text = " ".join(p for p in parts if p)
+    return (text or "No comparison is available.") + "\n"
+
+
+def control_sentences(
+    runs: pl.DataFrame, predictions: Predictions, settings: ComparisonSettings
+) -> str:
+    """The control of Chuang & Keiser: random features against the DFT descriptors, on BH
+    FullCV (corrected t-test and TOST) and on each out-of-sample split (bootstrap)."""
+    protocol = BY_KEY["bh_fullcv"]
+    values = values_by_model(runs, protocol, "r2")
+    if "random_rf" not in values or "dft_rf" not in values:
+        return "The random-feature control is not available.\n"
+    c = pair(
+        values["random_rf"],
+        values["dft_rf"],
+        ("random_rf", "dft_rf"),
+        "r2",
+        test_train_ratio(runs, protocol),
+        settings,
+    )
+    text = f"On BH FullCV: {comparison_sentence(c, MODEL_LABELS)}"
+    rows = out_of_sample_rows(predictions, ["random_rf"], "dft_rf", settings)
+    if rows:
+        described = "; ".join(
+            f"{r.split} {r.verdict} ({'+' if r.difference >= 0 else ''}"
+            f"{format_number(r.difference, 3)}, 95\\,\\% CI {format_number(r.ci_low, 3)} to "
+            f"{format_number(r.ci_high, 3)})"
+            for r in rows
+        )
+        text += (
+            f" Out of sample, random features minus DFT descriptors: {described} "
+            "(paired bootstrap of the test reactions, Holm over the four splits)."
+        )
+    return text.replace("-0.000", "0.000") + "\n"
 
 
 def published_sentences(runs: pl.DataFrame, published: pl.DataFrame) -> str:
     """One sentence for each place where our value differs from the published one by more
-    than our IQR (for a single run: by more than 0.01)."""
+    than our IQR over split means (over seeds on an out-of-sample split)."""
     sentences = []
     for model in BASELINES:
-        for column in COLUMNS:
-            reference = published_value(published, model, column.key)
-            values = list(values_by_model(runs, column, "r2").get(model, {}).values())
+        for protocol in PROTOCOLS:
+            reference = published_value(published, model, protocol.key)
+            by_key = values_by_model(runs, protocol, "r2").get(model, {})
+            values = unit_values(by_key, protocol)
             if reference is None or not values:
                 continue
             ours = float(trimean(values))
-            spread = float(iqr(values)) if len(values) > 1 else SINGLE_RUN_SPREAD
+            spread = float(iqr(values)) if len(values) > 1 else 0.01
             gap = ours - reference
             if abs(gap) > spread:
                 sentences.append(
-                    f"{MODEL_LABELS[model]} on {column.label}: ours {format_number(ours, 3)}, "
+                    f"{MODEL_LABELS[model]} on {protocol.label}: ours {format_number(ours, 3)}, "
                     f"published {format_number(reference, 2)}, "
                     f"{format_number(abs(gap), 3)} {'higher' if gap > 0 else 'lower'}."
                 )
@@ -279,16 +459,21 @@ def published_sentences(runs: pl.DataFrame, published: pl.DataFrame) -> str:
     )
 
 
+# --- figures' data -------------------------------------------------------------------
+
+
 def learning_curve_frame(runs: pl.DataFrame, splits: list[str], seeds: list[int]) -> pl.DataFrame:
-    """model, fraction, trimean, q1, q3, n of R2 over the learning-curve splits and seeds. At
-    0.7 (the whole FullCV training set) the main runs of those splits and seeds stand in for
-    the learning-curve runs that were not planned again; each (split, seed) counts once."""
+    """model, fraction, trimean, q1, q3, n_splits, n_seeds of R2 over the learning-curve
+    splits' means (seeds averaged within a split). At 0.7 (the whole FullCV training set)
+    the main runs of those splits and seeds stand in for the learning-curve runs that were
+    not planned again; each (split, seed) counts once."""
     points = runs.filter(pl.col("train_fraction") < 1.0)
     models = points["model"].unique().to_list()
     main = runs.filter(
         (pl.col("train_fraction") == 1.0)
         & (pl.col("dataset") == "bh")
         & pl.col("model").is_in(models)
+        & (pl.col("variant").is_null() | (pl.col("variant") == "full"))
         & pl.col("split").is_in(splits)
         & pl.col("seed").is_in(seeds)
     ).with_columns(pl.lit(WHOLE_TRAINING_FRACTION).alias("train_fraction"))
@@ -298,7 +483,8 @@ def learning_curve_frame(runs: pl.DataFrame, splits: list[str], seeds: list[int]
     )
     rows = []
     for (model, fraction), group in points.group_by("model", "train_fraction"):
-        values = group["r2"].to_numpy()
+        by_split = group.group_by("split").agg(pl.col("r2").mean(), pl.len().alias("seeds"))
+        values = by_split["r2"].to_numpy()
         rows.append(
             {
                 "model": model,
@@ -306,7 +492,8 @@ def learning_curve_frame(runs: pl.DataFrame, splits: list[str], seeds: list[int]
                 "trimean": float(trimean(values)),
                 "q1": float(np.quantile(values, 0.25)),
                 "q3": float(np.quantile(values, 0.75)),
-                "n": len(values),
+                "n_splits": by_split.height,
+                "n_seeds": int(by_split["seeds"].min()),
             }
         )
     return pl.DataFrame(rows).sort("model", "fraction")
@@ -322,129 +509,89 @@ def calibration_frame(predictions: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def oos_frame(runs: pl.DataFrame) -> pl.DataFrame:
-    """model, split, R2 on each additive out-of-sample split (trimean over seeds, as the
-    tables)."""
-    oos = runs.filter(
-        (pl.col("dataset") == "bh")
-        & (pl.col("train_fraction") == 1.0)
-        & pl.col("split").str.starts_with("Test")
-    )
-    rows = [
-        {"model": model, "split": split, "r2": float(trimean(group["r2"].to_numpy()))}
-        for (model, split), group in oos.group_by("model", "split")
-    ]
+    """model, split, R2 on each additive out-of-sample split (mean over seeds)."""
+    rows = []
+    for protocol in OUT_OF_SAMPLE:
+        for model, by_key in values_by_model(runs, protocol, "r2").items():
+            values = unit_values(by_key, protocol)
+            if values:
+                rows.append(
+                    {"model": model, "split": protocol.prefix, "r2": float(np.mean(values))}
+                )
     return pl.DataFrame(
         rows, schema={"model": pl.String, "split": pl.String, "r2": pl.Float64}
     ).sort("model", "split")
 
 
-def direction(before: float, after: float, digits: int = 3) -> str:
-    """ "falls", "rises" or "changes" from `before` to `after` as the text shows them."""
-    before, after = round(before, digits), round(after, digits)
-    if after < before:
-        return "falls"
-    if after > before:
-        return "rises"
-    return "changes"  # equal as printed, or a NaN
+# --- numbers for the text ------------------------------------------------------------
 
 
-def effect_of_removing(gain: float, digits: int = 3) -> str:
-    """How removing a part changes R2, given the median gain full - without."""
-    rounded = round(gain, digits)
-    if rounded > 0:
-        return "lowers"
-    if rounded < 0:
-        return "raises"
-    return "changes"  # by 0 as printed, or a NaN
+def discussion_variables(runs: pl.DataFrame, settings: ComparisonSettings) -> dict[str, str]:
+    """The numbers of the comparison paragraphs: R2 trimeans over split means."""
 
+    def tri(protocols: list[Protocol], model: str) -> float:
+        values = []
+        for protocol in protocols:
+            by_key = values_by_model(runs, protocol, "r2").get(model, {})
+            values += list(split_means(by_key).values())
+        return float(trimean(values)) if values else float("nan")
 
-def discussion_variables(
-    runs: pl.DataFrame, ablations: pl.DataFrame, alpha: float
-) -> dict[str, str]:
-    """The numbers and result-dependent words of the discussion paragraph."""
-    fullcv, oos = TEST_PROTOCOLS[0], TEST_PROTOCOLS[1]
-    r2 = values_by_model(runs, fullcv, "r2")
-    r2_oos = values_by_model(runs, oos, "r2")
+    def number(value: float) -> str:
+        return format_number(value, 3) if math.isfinite(value) else "not available"
 
-    def tri(values: dict, model: str) -> float:
-        return float(trimean(list(values[model].values()))) if model in values else float("nan")
-
-    keys = sorted(set(r2.get("random_rf", {})) & set(r2.get("dft_rf", {})))
-    p, median = wilcoxon_paired(
-        np.array([r2["random_rf"][k] for k in keys]), np.array([r2["dft_rf"][k] for k in keys])
-    )
-    distinguishable = bool(p < alpha)
-    multimodal, multimodal_oos = tri(r2, REFERENCE), tri(r2_oos, REFERENCE)
-    drfp, drfp_oos = tri(r2, "drfp_gbt"), tri(r2_oos, "drfp_gbt")
+    fullcv, sm = [BY_KEY["bh_fullcv"]], [BY_KEY["sm"]]
     out = {
-        "cmp_alpha": f"{alpha:g}",
-        "cmp_min_pairs": str(min_pairs(alpha)),
-        "cmp_dft_rf_r2": format_number(tri(r2, "dft_rf"), 3),
-        "cmp_random_rf_r2": format_number(tri(r2, "random_rf"), 3),
-        "cmp_random_minus_dft": format_number(median, 3),
-        "cmp_random_vs_dft_p": format_number(p, 3),
-        "cmp_random_vs_dft_pairs": str(len(keys)),
-        "cmp_random_vs_dft_verdict": (
-            "is distinguishable from" if distinguishable else "cannot be distinguished from"
-        ),
-        # Chuang & Keiser found their random features close to the descriptors
-        "cmp_random_vs_dft_agreement": "unlike" if distinguishable else "in agreement with",
-        "cmp_multimodal_fullcv_r2": format_number(multimodal, 3),
-        "cmp_multimodal_oos_r2": format_number(multimodal_oos, 3),
-        "cmp_multimodal_oos_direction": direction(multimodal, multimodal_oos),
-        "cmp_multimodal_oos_gap": format_number(abs(multimodal - multimodal_oos), 3),
-        "cmp_dft_rf_oos_r2": format_number(tri(r2_oos, "dft_rf"), 3),
-        "cmp_drfp_fullcv_r2": format_number(drfp, 3),
-        "cmp_drfp_oos_r2": format_number(drfp_oos, 3),
-        "cmp_drfp_oos_direction": direction(drfp, drfp_oos),
+        "cmp_alpha": f"{settings.alpha:g}",
+        "cmp_margin_r2": format_number(settings.margins["r2"], 3),
+        "cmp_min_splits": str(settings.min_splits),
+        "cmp_resamples": str(settings.resamples),
     }
-    full = ablations.filter(pl.col("variant") == "full")
-    for variant in ("no_human", "no_graph", "no_smiles"):
-        other = ablations.filter(pl.col("variant") == variant)
-        joined = full.join(other, on=["dataset", "split", "seed"], suffix="_other")
-        bh = joined.filter((pl.col("dataset") == "bh") & pl.col("split").str.starts_with("FullCV_"))
-        diff = (bh["r2"] - bh["r2_other"]).to_numpy()
-        gain = float(np.median(diff)) if diff.size else float("nan")
-        part = variant.removeprefix("no_")
-        out[f"cmp_removing_{part}_effect"] = effect_of_removing(gain)
-        out[f"cmp_removing_{part}_size"] = format_number(abs(gain), 3)
+    for model, key in [
+        (REFERENCE, "multimodal"),
+        ("dft_rf", "dft_rf"),
+        ("random_rf", "random_rf"),
+        ("drfp_gbt", "drfp"),
+    ]:
+        out[f"cmp_{key}_fullcv_r2"] = number(tri(fullcv, model))
+        out[f"cmp_{key}_oos_r2"] = number(tri(OUT_OF_SAMPLE, model))
+    out["cmp_multimodal_sm_r2"] = number(tri(sm, REFERENCE))
+    out["cmp_drfp_sm_r2"] = number(tri(sm, "drfp_gbt"))
     return out
 
 
-def settings_variables(settings: dict) -> dict[str, str]:
-    """The learning-curve and out-of-sample seeds of the baselines settings, for the text."""
-    curve = settings["learning_curve"]
+def settings_variables(baselines: dict, yield_model: dict) -> dict[str, str]:
+    """How many splits and seeds each part of the design ran, for the text."""
+    curve = baselines["learning_curve"]
     return {
         "cmp_lc_n_splits": str(len(curve["splits"])),
         "cmp_lc_n_seeds": str(len(curve["seeds"])),
-        "cmp_n_test_seeds": str(len(seeds_of_split(settings, "Test1"))),
+        "cmp_baseline_seeds": str(len(baselines["seeds"])),
+        "cmp_baseline_test_seeds": str(len(seeds_of_split(baselines, "Test1"))),
+        "cmp_multimodal_seeds": str(len(yield_model["seeds"])),
+        "cmp_multimodal_test_seeds": str(len(seeds_of_split(yield_model, "Test1"))),
+        "cmp_n_bh_fullcv": str(sum(s.startswith("FullCV") for s in yield_model["splits"]["bh"])),
+        "cmp_n_sm": str(len(yield_model["splits"]["sm"])),
     }
 
 
 DISCUSSION_VARIABLES = [
     "cmp_lc_n_splits",
     "cmp_lc_n_seeds",
-    "cmp_n_test_seeds",
+    "cmp_baseline_seeds",
+    "cmp_baseline_test_seeds",
+    "cmp_multimodal_seeds",
+    "cmp_multimodal_test_seeds",
+    "cmp_n_bh_fullcv",
+    "cmp_n_sm",
     "cmp_alpha",
-    "cmp_min_pairs",
-    "cmp_dft_rf_r2",
-    "cmp_random_rf_r2",
-    "cmp_random_minus_dft",
-    "cmp_random_vs_dft_p",
-    "cmp_random_vs_dft_pairs",
-    "cmp_random_vs_dft_verdict",
-    "cmp_random_vs_dft_agreement",
-    "cmp_multimodal_fullcv_r2",
-    "cmp_multimodal_oos_r2",
-    "cmp_multimodal_oos_direction",
-    "cmp_multimodal_oos_gap",
-    "cmp_dft_rf_oos_r2",
-    "cmp_drfp_fullcv_r2",
-    "cmp_drfp_oos_r2",
-    "cmp_drfp_oos_direction",
+    "cmp_margin_r2",
+    "cmp_min_splits",
+    "cmp_resamples",
     *(
-        f"cmp_removing_{part}_{kind}"
-        for part in ("human", "graph", "smiles")
-        for kind in ("effect", "size")
+        f"cmp_{key}_{where}_r2"
+        for key in ("multimodal", "dft_rf", "random_rf", "drfp")
+        for where in ("fullcv", "oos")
     ),
+    "cmp_multimodal_sm_r2",
+    "cmp_drfp_sm_r2",
 ]

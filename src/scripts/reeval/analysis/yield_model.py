@@ -1,34 +1,29 @@
-"""Tables, numbers and sentences of the yield-model section, from the runs' metrics files."""
+"""Tables, numbers and sentences of the yield-model section, from the runs' metrics files.
+
+Summaries are taken over the unit of replication: split means (seeds averaged within a
+split) on the repeated random splits, the seeds' values on one out-of-sample split. The
+ablations are tested against the full model in one family per data set
+(`reeval.analysis.families`)."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from reeval.analysis.families import ComparisonSettings, comparison_sentence, family, tests_table
+from reeval.analysis.protocols import PROTOCOLS, REPEATED, Protocol, test_train_ratio
 from reeval.data.published import PUBLISHED_MODELS, published_r2
-from reeval.models.variants import VARIANTS
+from reeval.models.variants import ABLATIONS, VARIANTS
 from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
+from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import iqr, trimean
 
-
-@dataclass(frozen=True)
-class Protocol:
-    key: str
-    label: str
-    dataset: str
-    split_prefix: str
-
-
-PROTOCOLS = [
-    Protocol("bh_fullcv", "BH FullCV (random 70/30)", "bh", "FullCV_"),
-    *[Protocol(f"bh_test{i}", f"BH Test{i} (additive OOS)", "bh", f"Test{i}") for i in range(1, 5)],
-    Protocol("sm", "SM (random 70/30)", "sm", "random_split_"),
-]
-ABLATION_PROTOCOLS = [PROTOCOLS[0], PROTOCOLS[-1]]
+ABLATION_PROTOCOLS = REPEATED
 # published models beside the multimodal model in its main table (the comparison section
 # shows every published baseline)
 MAIN_TABLE_PUBLISHED = ("yield_bert", "dft_rf")
@@ -45,41 +40,71 @@ def collect_metrics(paths: list[Path]) -> pl.DataFrame:
 
 
 def runs_of(metrics: pl.DataFrame, protocol: Protocol, variant: str) -> pl.DataFrame:
-    return metrics.filter(
+    """The whole-training-set runs of one variant on one protocol."""
+    chosen = metrics.filter(
         (pl.col("dataset") == protocol.dataset)
         & (pl.col("variant") == variant)
-        & pl.col("split").str.starts_with(protocol.split_prefix)
+        & pl.col("split").str.starts_with(protocol.prefix)
     )
+    if "train_fraction" in chosen.columns:
+        chosen = chosen.filter(pl.col("train_fraction") == 1.0)
+    return chosen
+
+
+def by_run(metrics: pl.DataFrame, protocol: Protocol, variant: str, metric: str) -> dict:
+    """{(split, seed): metric} of one variant on one protocol."""
+    return {
+        (row["split"], int(row["seed"])): float(row[metric])
+        for row in runs_of(metrics, protocol, variant).iter_rows(named=True)
+        if row.get(metric) is not None
+    }
 
 
 @dataclass(frozen=True)
 class Summary:
+    """Trimean and IQR over the unit of replication, with n = splits x seeds per split."""
+
     trimean: float
     iqr: float
-    n: int
+    n_splits: int
+    n_seeds: int
+
+    @property
+    def n(self) -> int:
+        return self.n_splits * self.n_seeds
 
     def cell(self, digits: int) -> str:
-        """`trimean [IQR]`; a single run has no spread, so it shows its value alone."""
+        """`trimean [IQR]`; a single value has no spread, so it shows alone."""
+        values = self.n_splits if self.n_splits > 1 else self.n_seeds
         if self.n == 0:
             return "--"
-        if self.n == 1:
+        if values == 1:
             return format_number(self.trimean, digits)
         return cell_iqr(self.trimean, self.iqr, digits)
 
 
 def summarise(metrics: pl.DataFrame, protocol: Protocol, variant: str, metric: str) -> Summary:
-    """Trimean and IQR of `metric` over the protocol's splits and seeds."""
-    values = (
-        runs_of(metrics, protocol, variant)[metric].to_numpy() if metrics.height else np.array([])
-    )
-    if values.size == 0:
-        return Summary(float("nan"), float("nan"), 0)
-    return Summary(float(trimean(values)), float(iqr(values)), int(values.size))
+    """Trimean and IQR of `metric`: over split means on repeated splits, over seeds on one
+    out-of-sample split."""
+    values = by_run(metrics, protocol, variant, metric) if metrics.height else {}
+    if not values:
+        return Summary(float("nan"), float("nan"), 0, 0)
+    splits = sorted({split for split, _ in values})
+    seeds = min(sum(s == split for s, _ in values) for split in splits)
+    units = list(split_means(values).values()) if protocol.repeated else list(values.values())
+    if not units:
+        return Summary(float("nan"), float("nan"), 0, 0)
+    return Summary(float(trimean(units)), float(iqr(units)), len(splits), seeds)
+
+
+def n_text(summary: Summary) -> str:
+    return f"{summary.n_splits} x {summary.n_seeds}" if summary.n else "0"
 
 
 def main_table(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
     header = [
         "Protocol",
+        "n",
         "MAE (%)",
         "RMSE (%)",
         Latex("$R^2$"),
@@ -91,7 +116,8 @@ def main_table(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
     rows = []
     for protocol in PROTOCOLS:
         row = [
-            protocol.label,
+            protocol.long_label,
+            n_text(summarise(metrics, protocol, "full", "r2")),
             summarise(metrics, protocol, "full", "mae").cell(2),
             summarise(metrics, protocol, "full", "rmse").cell(2),
             summarise(metrics, protocol, "full", "r2").cell(3),
@@ -100,7 +126,7 @@ def main_table(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
             value = published_r2(published, model, protocol.key)
             row.append(_published_cell(value))
         rows.append(row)
-    return latex_table(header, rows, align="lrrrrr", midrules_after=[0, 4])
+    return latex_table(header, rows, align="lrrrrrr", midrules_after=[0, 4])
 
 
 def _published_cell(value) -> str:
@@ -112,21 +138,53 @@ def _published_cell(value) -> str:
 
 
 def ablation_table(metrics: pl.DataFrame) -> str:
+    """Every variant on the repeated protocols: R2 and MAE trimean [IQR] over split means,
+    with n = splits x seeds."""
     header = ["Variant"] + [
-        Latex(f"{p.label.split(' (')[0]} {m}")
-        for p in ABLATION_PROTOCOLS
-        for m in ("$R^2$", "MAE (\\%)")
+        Latex(f"{p.label} {m}") for p in ABLATION_PROTOCOLS for m in ("n", "$R^2$", "MAE (\\%)")
     ]
     rows = []
     for name, variant in VARIANTS.items():
         row = [Latex(variant.label)]
         for protocol in ABLATION_PROTOCOLS:
-            row += [
-                summarise(metrics, protocol, name, "r2").cell(3),
-                summarise(metrics, protocol, name, "mae").cell(2),
-            ]
+            r2 = summarise(metrics, protocol, name, "r2")
+            row += [n_text(r2), r2.cell(3), summarise(metrics, protocol, name, "mae").cell(2)]
         rows.append(row)
-    return latex_table(header, rows, align="lrrrr", midrules_after=[0])
+    return latex_table(
+        header, rows, align="l" + "rrr" * len(ABLATION_PROTOCOLS), midrules_after=[0]
+    )
+
+
+ABLATION_LABELS = {name: v.label for name, v in VARIANTS.items()}
+
+
+def ablation_families(
+    metrics: pl.DataFrame, settings: ComparisonSettings
+) -> list[tuple[Protocol, list[Comparison]]]:
+    """Per repeated protocol: every ablation minus the full model in R2, one family."""
+    out = []
+    for protocol in ABLATION_PROTOCOLS:
+        values = {name: by_run(metrics, protocol, name, "r2") for name in VARIANTS}
+        if not values["full"]:
+            continue
+        present = [a for a in ABLATIONS if values[a]]
+        out.append(
+            (
+                protocol,
+                family(
+                    values, "full", present, "r2", test_train_ratio(metrics, protocol), settings
+                ),
+            )
+        )
+    return out
+
+
+def ablation_tests_table(metrics: pl.DataFrame, settings: ComparisonSettings) -> str:
+    return tests_table(
+        [(p.label, tests) for p, tests in ablation_families(metrics, settings)],
+        ABLATION_LABELS,
+        what="Variant",
+    )
 
 
 def comparison_sentences(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
@@ -141,35 +199,44 @@ def comparison_sentences(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
         relation = "above" if gap > 0 else "below"
         within = " (within our IQR)" if abs(gap) <= ours.iqr else ""
         sentences.append(
-            f"On {protocol.label}, our $R^2$ trimean of {format_number(ours.trimean, 3)} "
+            f"On {protocol.long_label}, our $R^2$ trimean of {format_number(ours.trimean, 3)} "
             f"is {format_number(abs(gap), 3)} {relation} the published Yield-BERT "
             f"value of {format_number(theirs.value, 3)}{within}."
         )
     return " ".join(sentences) + "\n"
 
 
-def ablation_sentences(metrics: pl.DataFrame) -> str:
-    """Per data set: the ablation that costs most R2, and the largest change among the rest."""
+def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> str:
+    """Per data set: what removing each part does to R2, as the tests say (worse, better,
+    equivalent within the margin, inconclusive), the largest effect with its interval."""
     parts = []
-    for protocol in ABLATION_PROTOCOLS:
-        full = summarise(metrics, protocol, "full", "r2")
-        changes = {
-            name: summarise(metrics, protocol, name, "r2").trimean - full.trimean
-            for name in VARIANTS
-            if name != "full"
-        }
-        changes = {k: v for k, v in changes.items() if not np.isnan(v)}
-        if not changes or np.isnan(full.trimean):
+    for protocol, tests in ablation_families(metrics, settings):
+        by: dict[Verdict, list[str]] = {}
+        for t in tests:
+            by.setdefault(t.verdict, []).append(VARIANTS[t.model].label.removeprefix("without "))
+        words = []
+        phrases = [
+            (Verdict.WORSE, "lowers $R^2$"),
+            (Verdict.BETTER, "raises $R^2$"),
+            (
+                Verdict.EQUIVALENT,
+                f"leaves it within $\\pm${format_number(settings.margins['r2'], 3)}",
+            ),
+            (Verdict.INCONCLUSIVE, "changes it by an amount the tests cannot place"),
+        ]
+        for verdict, phrase in phrases:
+            if by.get(verdict):
+                what = " or the ".join(by[verdict])
+                words.append(f"removing the {what} {phrase}")
+        finite = [t for t in tests if math.isfinite(t.mean_difference)]
+        if not words or not finite:
             continue
-        worst = min(changes, key=changes.get)
-        rest = max(abs(v) for k, v in changes.items() if k != worst) if len(changes) > 1 else 0.0
+        largest = min(finite, key=lambda t: t.mean_difference)
         parts.append(
-            f"On {protocol.label}, removing the {VARIANTS[worst].label.removeprefix('without ')} "
-            f"changes the $R^2$ trimean by {format_number(changes[worst], 3)} "
-            f"(from {format_number(full.trimean, 3)}); every other ablation changes it by at "
-            f"most {format_number(rest, 3)}."
+            f"On {protocol.label}, {'; '.join(words)}. The largest change: "
+            + comparison_sentence(largest, ABLATION_LABELS | {"full": "the full model"})
         )
-    return " ".join(parts) + "\n"
+    return (" ".join(parts) or "No ablation was run.") + "\n"
 
 
 QUALITY_TARGETS = {"quick": {"bh_fullcv": 0.90}, "full": {"bh_fullcv": 0.95, "sm": 0.80}}
@@ -184,7 +251,7 @@ def target_sentences(metrics: pl.DataFrame, profile: str) -> str:
         ours = summarise(metrics, protocols[key], "full", "r2")
         verdict = "meets" if ours.trimean >= target else "misses"
         parts.append(
-            f"On {protocols[key].label} the {profile} profile {verdict} its target "
+            f"On {protocols[key].long_label} the {profile} profile {verdict} its target "
             f"$R^2 \\geq {target:.2f}$ (trimean {format_number(ours.trimean, 3)}"
             + (
                 ""
@@ -257,6 +324,12 @@ def settings_variables(profile: str, settings: dict) -> dict[str, int | str]:
         "ym_pretrain_epochs": settings["pretrain"]["epochs"],
         "ym_train_epochs": settings["train"]["epochs"],
         "ym_patience": settings["train"]["patience"],
+        "ym_validation_share": f"{100 * settings['train']['validation_fraction']:g}",
+        "ym_mse_target": (
+            "a sample of the predicted distribution (reparameterised)"
+            if settings["loss"]["sample_in_mse"]
+            else "the predicted mean"
+        ),
         "ym_experts": settings["human_encoder"]["experts"],
         "ym_top_k": settings["human_encoder"]["top_k"],
         "ym_n_seeds": seeds_text(settings),
@@ -277,6 +350,8 @@ SETTINGS_VARIABLES = [
     "ym_pretrain_epochs",
     "ym_train_epochs",
     "ym_patience",
+    "ym_validation_share",
+    "ym_mse_target",
     "ym_experts",
     "ym_top_k",
     "ym_n_seeds",

@@ -393,28 +393,24 @@ def _resampled_metric(
         return 1.0 - (counts @ (error**2).T) / total[:, None]
 
 
-def paired_bootstrap_difference(
+def paired_bootstrap_distribution(
     y: ArrayLike,
     mu_a: ArrayLike,
     mu_b: ArrayLike,
     metric: Metric,
     resamples: int = 2000,
-    confidence: float = 0.95,
     seed: int = 0,
-) -> tuple[float, float, float]:
-    """(difference, low, high) of metric(a) - metric(b) on one test set, each metric the
-    mean over a model's seeds.
+) -> tuple[float, NDArray[np.float64]]:
+    """(difference, its bootstrap resamples) of metric(a) - metric(b) on one test set, each
+    metric the mean over a model's seeds.
 
     y (n,) holds the test yields; mu_a (S_a, n) and mu_b (S_b, n) the predictions of each
     seed of the two models (a 1-D array is one seed). Resample r draws the reactions
     `np.random.default_rng(seed).integers(0, n, size=(resamples, n))[r]` with replacement
-    for both models at once; the interval is the percentile one. A resample whose yields
-    are all equal has no R^2 (NaN), which makes the interval NaN.
+    for both models at once. A resample whose yields are all equal has no R^2 (NaN).
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     if resamples < 1:
         raise ValueError(f"resamples must be >= 1, got {resamples}")
     y = np.asarray(y, dtype=float).reshape(-1)
@@ -432,9 +428,36 @@ def paired_bootstrap_difference(
     counts = np.bincount(flat, minlength=resamples * n).reshape(resamples, n).astype(float)
     a = _resampled_metric(metric, y, mu_a, counts).mean(axis=1)
     b = _resampled_metric(metric, y, mu_b, counts).mean(axis=1)
+    return difference, a - b
+
+
+def paired_bootstrap_difference(
+    y: ArrayLike,
+    mu_a: ArrayLike,
+    mu_b: ArrayLike,
+    metric: Metric,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """(difference, low, high): `paired_bootstrap_distribution` with its percentile
+    interval at `confidence` (NaN when a resample has no R^2)."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    difference, resampled = paired_bootstrap_distribution(y, mu_a, mu_b, metric, resamples, seed)
     tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(a - b, [tail, 1.0 - tail])
+    low, high = np.quantile(resampled, [tail, 1.0 - tail])
     return difference, float(low), float(high)
+
+
+def bootstrap_p(resampled: ArrayLike) -> float:
+    """Two-sided p of "no difference" from bootstrap resamples of a difference: twice the
+    smaller share of resamples on either side of zero (at most 1; NaN without resamples)."""
+    values = np.asarray(resampled, dtype=float)
+    if values.size == 0 or np.isnan(values).any():
+        return NAN
+    below, above = np.mean(values <= 0), np.mean(values >= 0)
+    return float(min(1.0, 2.0 * min(below, above)))
 
 
 # --- the sentence of the article ---------------------------------------------------------
