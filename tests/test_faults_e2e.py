@@ -83,7 +83,7 @@ def test_a_build_killed_mid_training_resumes_and_loses_nothing(built):
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    (finished_rule, finished), (_, interrupted) = done[0], training[0]
+    (_, finished), (_, interrupted) = done[0], training[0]
     # nothing of the interrupted job was accepted: its outputs are gone, not half written
     assert not (article / checkpoint(interrupted)).exists()
     assert not list((article / interrupted).rglob("metrics.json"))
@@ -102,7 +102,7 @@ def test_a_build_killed_mid_training_resumes_and_loses_nothing(built):
 
 def test_a_corrupt_checkpoint_is_recomputed_not_used(built):
     article, env = built
-    rule, folder = FIRST
+    _, folder = FIRST
     path = article / checkpoint(folder)
     good = job_files(article, folder)
     data = bytearray(path.read_bytes())

@@ -110,7 +110,7 @@ def test_ablation_tests_and_sentences_follow_every_branch(tmp_path):
             "no_uq": (0.02, 0.001),  # better
         },
     )
-    ((protocol, tests),) = analysis.ablation_families(metrics, SETTINGS)
+    ((_, tests),) = analysis.ablation_families(metrics, SETTINGS)
     verdicts = {t.model: t.verdict for t in tests}
     assert verdicts == {
         "no_uq": Verdict.BETTER,
