@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path("src/scripts").resolve()))
 from snakemake.common import Mode  # noqa: E402
 
 from reeval.config import load_config, per_attempt, resolve_repo_path  # noqa: E402
-from reeval.dag import upstream_dependencies  # noqa: E402
+from reeval.dag import upstream_dependencies, variable_provenance  # noqa: E402
 from reeval.data.manifest import load_manifest  # noqa: E402
 from reeval.io import discard_corrupt  # noqa: E402
 from snakemake.io import apply_wildcards  # noqa: E402
@@ -30,6 +30,15 @@ os.environ["PYTHONHASHSEED"] = "0"
 # every path of the job graph for each output after its syw__dag checkpoint (minutes of one
 # core before any job starts); the same sets, each file expanded once (reeval/dag.py).
 get_upstream_dependencies = upstream_dependencies
+
+
+def infer_variable_provenance(dag):
+    """showyourwork's own (rules/dag.smk), linear in the graph: reeval/dag.py."""
+    from showyourwork import paths as syw_paths
+
+    user = syw_paths.user()
+    variable_provenance(dag, config, user.repo, user.tex)
+
 
 # The profile ($REEVAL_PROFILE, default "quick"), validated against config/schema.yaml
 # here, before any job runs.
@@ -60,10 +69,16 @@ def neural_gpus(value):
 
 NEURAL_GPUS = neural_gpus(config.get("neural_gpus", 0))
 
-# The heads of the long serial chains (materials: describe -> embed -> train; reactions:
-# featurize -> pretrain -> embed) start before the many short jobs, which then fill the
-# cores while the chains run: on 2 cores the build is minutes shorter.
-CRITICAL_PATH = 10
+# Snakemake starts the ready job of the highest priority first (every job holds one core).
+# Fetching and tidying unlock everything and take seconds; then the heads of the long
+# serial chains (reactions: featurize -> pretrain -> embed; materials: describe -> embed ->
+# train); then the long training jobs before the short ones, so that no long job is left
+# to run alone at the end while the other core idles.
+PRIORITY_FETCH = 100
+CRITICAL_PATH = 90
+PRIORITY_MATERIALS_CHAIN = 80
+PRIORITY_LONG = 60
+PRIORITY_SHORT = 40
 
 RAW = "src/data/raw"
 TIDY = "src/data/tidy"

@@ -70,6 +70,8 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
             f"{LOGS}/train_{_model}_{_dataset}.log",
         benchmark:
             f"{BENCHMARKS}/train_{_model}_{_dataset}.tsv"
+        # the graph models and the Mordred forests are the long ones
+        priority: PRIORITY_LONG if _neural or _model == "mordred_rf" else PRIORITY_SHORT
         threads: 1
         resources:
             mem_mb=per_attempt(3000),

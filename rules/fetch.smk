@@ -21,6 +21,7 @@ rule fetch_data:
         url=lambda w: MANIFEST.entry(w.path).url or "",
     conda:
         CONDA_ENV
+    priority: PRIORITY_FETCH
     log:
         f"{LOGS}/fetch/{{path}}.log",
     resources:

@@ -54,7 +54,7 @@ rule describe_materials:
         f"{LOGS}/materials/describe.log",
     benchmark:
         f"{BENCHMARKS}/materials/describe.tsv"
-    priority: CRITICAL_PATH
+    priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
         mem_mb=per_attempt(4000),
@@ -93,7 +93,7 @@ rule embed_materials:
         f"{LOGS}/materials/embed.log",
     benchmark:
         f"{BENCHMARKS}/materials/embed.tsv"
-    priority: CRITICAL_PATH
+    priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
         mem_mb=per_attempt(4000),
@@ -159,7 +159,7 @@ rule train_property_models:
         f"{LOGS}/materials/property_models.log",
     benchmark:
         f"{BENCHMARKS}/materials/property_models.tsv"
-    priority: CRITICAL_PATH
+    priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
         mem_mb=per_attempt(3000),
@@ -191,7 +191,7 @@ rule train_mmoe:
         f"{LOGS}/materials/mmoe.log",
     benchmark:
         f"{BENCHMARKS}/materials/mmoe.tsv"
-    priority: CRITICAL_PATH
+    priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
         mem_mb=per_attempt(3000),

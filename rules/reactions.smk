@@ -32,6 +32,7 @@ rule tidy_buchwald_hartwig:
         f"{LOGS}/tidy_bh.log",
     benchmark:
         f"{BENCHMARKS}/tidy_bh.tsv"
+    priority: PRIORITY_FETCH
     threads: 1
     resources:
         mem_mb=per_attempt(2000),
@@ -56,6 +57,7 @@ rule tidy_suzuki_miyaura:
         f"{LOGS}/tidy_sm.log",
     benchmark:
         f"{BENCHMARKS}/tidy_sm.tsv"
+    priority: PRIORITY_FETCH
     threads: 1
     resources:
         mem_mb=per_attempt(2000),

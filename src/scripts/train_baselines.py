@@ -1,5 +1,5 @@
-"""Train one baseline on many splits, seeds and training fractions, one run after another
-in this one process (each run as it would be alone).
+"""Train one baseline on many splits, seeds and training fractions in this one process: tree
+models one run after another, graph models side by side (each run as it would be alone).
 
 Writes each run's test predictions (reaction_id, y, mu, sigma in %; sigma is NaN for models
 without one) and metrics (JSON) into its folder, as train_yield_models.py does.
@@ -12,11 +12,10 @@ from pathlib import Path
 import polars as pl
 
 from reeval.baselines.registry import baseline
-from reeval.baselines.run import run_baseline
+from reeval.baselines.run import run_baseline_group
 from reeval.cli import run
 from reeval.errors import ConfigError
 from reeval.io import write_run_outputs
-from reeval.reactions.splits import split_rows, subsample_training
 
 
 def main() -> None:
@@ -41,34 +40,31 @@ def main() -> None:
     if args.dataset not in spec.datasets:
         raise ConfigError(f"baseline {spec.name!r} runs on {spec.datasets}, not {args.dataset!r}")
     reactions = pl.read_parquet(args.reactions)
-    splits = pl.read_parquet(args.splits)
-    ids = reactions["reaction_id"].to_numpy()
-    settings = json.loads(args.settings)
-    for planned in json.loads(args.runs):
-        seed, fraction = int(planned["seed"]), float(planned["fraction"])
-        train_rows, test_rows = split_rows(splits, planned["split"], ids)
-        train_rows = subsample_training(train_rows, len(ids), fraction, seed)
-        predictions, metrics = run_baseline(
-            spec,
-            reactions,
-            args.features_dir,
-            train_rows,
-            test_rows,
-            settings,
-            seed,
-            args.threads,
-            progress=False,
-            device=args.device,
-        )
+    planned = json.loads(args.runs)
+    runs = [(p["split"], int(p["seed"]), float(p["fraction"])) for p in planned]
+    results = run_baseline_group(
+        spec,
+        reactions,
+        pl.read_parquet(args.splits),
+        args.features_dir,
+        runs,
+        json.loads(args.settings),
+        args.threads,
+        args.device,
+        progress=False,
+    )
+    for p, (split, seed, fraction), (predictions, metrics) in zip(
+        planned, runs, results, strict=True
+    ):
         record = {
             "dataset": args.dataset,
             "model": spec.name,
-            "split": planned["split"],
+            "split": split,
             "seed": seed,
             "train_fraction": fraction,
             **metrics,
         }
-        out = Path(planned["out"])
+        out = Path(p["out"])
         write_run_outputs(predictions, record, out / "predictions.parquet", out / "metrics.json")
         print(json.dumps(record, sort_keys=True), flush=True)
 

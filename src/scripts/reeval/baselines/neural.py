@@ -9,6 +9,7 @@ the reaction's molecule counts)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +19,14 @@ from torch import nn
 from torch_geometric.data import Batch, Data
 
 from reeval.baselines.registry import Baseline
+from reeval.errors import DataError
 from reeval.featurize.graphs import N_ATOM_FEATURES, N_BOND_FEATURES
 from reeval.featurize.molecules import ReactionMolecules
 from reeval.featurize.store import load_graph_cache, load_molecules
 from reeval.models.losses import heteroscedastic_loss
 from reeval.models.mpnn import MPNNEncoder
+from reeval.training.batched import RunSpec
 from reeval.training.loop import train_with_early_stopping
-from reeval.training.runtime import seed_everything, set_threads
 from reeval.training.supervised import Standardiser, split_validation
 
 
@@ -161,28 +163,16 @@ def predict_end_to_end(
     return out
 
 
-def run_neural(
-    spec: Baseline,
-    reactions: pl.DataFrame,
-    feature_dir: Path,
-    yields: np.ndarray,
-    train_rows: np.ndarray,
-    test_rows: np.ndarray,
-    cfg: dict,
-    seed: int,
-    threads: int,
-    progress: bool = True,
-    device: torch.device | str = "cpu",
-) -> tuple[dict[str, np.ndarray], dict]:
-    """Train the graph baseline end to end: (mu, sigma[, parts]; run facts)."""
-    set_threads(threads)
-    generator = seed_everything(seed)
-    molecules = load_molecules(feature_dir)
-    if molecules.reaction_ids != reactions["reaction_id"].to_list():
-        from reeval.errors import DataError
+@dataclass(frozen=True)
+class GraphRun:
+    """What one run of a group of graph baselines produced (in %)."""
 
-        raise DataError(f"{feature_dir}: molecules not aligned with the reactions; rerun featurize")
-    graphs = MoleculeGraphs(molecules, load_graph_cache(feature_dir), torch.device(device))
+    spec: RunSpec
+    out: dict[str, np.ndarray]  # mu[, sigma, sigma_aleatoric, sigma_epistemic]
+    facts: dict  # best_epoch, epochs_run, device
+
+
+def build_graph_regressor(spec: Baseline, cfg: dict) -> GraphRegressor:
     c = cfg["mpnn"]
     encoder = MPNNEncoder(
         N_ATOM_FEATURES,
@@ -192,12 +182,115 @@ def run_neural(
         c["set2set_steps"],
         c["output_dim"],
     )
-    model = GraphRegressor(encoder, c["head_hidden"], c["dropout"], spec.predicts_sigma)
-    model.to(device)
-    y = torch.tensor(yields, dtype=torch.float32, device=device)
-    history, best_epoch, scale = fit_end_to_end(
-        model, graphs, y, train_rows, c, generator, progress
+    return GraphRegressor(encoder, c["head_hidden"], c["dropout"], spec.predicts_sigma)
+
+
+def run_graph_group(
+    spec: Baseline,
+    reactions: pl.DataFrame,
+    feature_dir: Path,
+    specs: list[RunSpec],
+    cfg: dict,
+    device: torch.device | str = "cpu",
+    progress: bool = True,
+) -> list[GraphRun]:
+    """Train the graph baseline end to end once per spec, side by side (each as it would
+    be alone: reeval.training.batched); MC dropout predictions with each run's own draws."""
+    from reeval.models.stacked_graph import StackedGraphRegressor
+    from reeval.training.batched import fit_stacked, prepare_runs
+
+    device = torch.device(device)
+    molecules = load_molecules(feature_dir)
+    if molecules.reaction_ids != reactions["reaction_id"].to_list():
+        raise DataError(f"{feature_dir}: molecules not aligned with the reactions; rerun featurize")
+    graphs = MoleculeGraphs(molecules, load_graph_cache(feature_dir), device)
+    c = cfg["mpnn"]
+    yields = torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32, device=device)
+    models, runs = prepare_runs(
+        specs, c["validation_fraction"], lambda: build_graph_regressor(spec, cfg)
+    )
+    model = StackedGraphRegressor(models).to(device)
+    scales = [Standardiser.fit(yields[rows].unsqueeze(1)) for rows in runs.fit_rows]
+    y_mean = torch.stack([s.mean[0] for s in scales]).to(device)
+    y_std = torch.stack([s.std[0] for s in scales]).to(device)
+
+    def standardised(padded) -> torch.Tensor:
+        return (yields[padded.index] - y_mean.unsqueeze(1)) / y_std.unsqueeze(1)
+
+    def masked_mean(values, padded) -> torch.Tensor:
+        return (values * padded.mask).sum(dim=1) / padded.mask.sum(dim=1).clamp(min=1)
+
+    def step_loss(padded, dropout) -> torch.Tensor:
+        mu, log_var = model(graphs, padded.index, dropout)
+        y = standardised(padded)
+        if log_var is None:
+            return masked_mean((mu - y) ** 2, padded)
+        return masked_mean(torch.exp(-log_var) * (y - mu) ** 2 + log_var, padded)
+
+    def validation_mse(padded) -> np.ndarray:
+        mu, _ = model(graphs, padded.index)
+        return masked_mean((mu - standardised(padded)) ** 2, padded).cpu().numpy()
+
+    histories, best_epoch = fit_stacked(
+        model,
+        runs,
+        step_loss,
+        validation_mse,
+        c,
+        device,
+        desc=f"train {spec.name}",
+        progress=progress,
     )
     mc = c["mc_samples"] if spec.predicts_sigma else 0
-    out = predict_end_to_end(model, graphs, test_rows, scale, mc, generator)
-    return out, {"best_epoch": best_epoch, "epochs_run": len(history), "device": str(device)}
+    outs = _predict_stacked(model, graphs, specs, runs.generators, y_mean, y_std, mc, device)
+    return [
+        GraphRun(
+            run_spec,
+            out,
+            {
+                "best_epoch": int(best_epoch[m]),
+                "epochs_run": len(histories[m]),
+                "device": str(device),
+            },
+        )
+        for m, (run_spec, out) in enumerate(zip(specs, outs, strict=True))
+    ]
+
+
+@torch.no_grad()
+def _predict_stacked(model, graphs, specs, generators, y_mean, y_std, mc_samples, device):
+    """Each run's test predictions in %; with mc_samples > 0, dropout stays on (masks from
+    each run's generator) and sigma combines the aleatoric variance (mean of the predicted
+    variances) and the epistemic one (variance of mu over the samples)."""
+    from reeval.models.stacked import StackedDropout
+    from reeval.training.batched import _Padded
+
+    model.eval()
+    padded = _Padded([s.test_rows for s in specs], device)
+    mus, variances = [], []
+    for _ in range(max(1, mc_samples)):
+        dropout = (
+            StackedDropout(generators, padded.counts, model.dropout_widths) if mc_samples else None
+        )
+        mu, log_var = model(graphs, padded.index, dropout)
+        mus.append(mu)
+        if log_var is not None:
+            variances.append(torch.exp(log_var))
+    std, mean = y_std.unsqueeze(1).cpu(), y_mean.unsqueeze(1).cpu()
+    mu_stack = torch.stack(mus).cpu()  # samples, M, B
+    mu_pct = (mu_stack.mean(0) * std + mean).numpy()
+    if variances:
+        aleatoric = torch.stack(variances).cpu().mean(0) * std**2
+        epistemic = mu_stack.var(0, unbiased=False) * std**2
+    outs = []
+    for m, spec in enumerate(specs):
+        k = len(spec.test_rows)
+        out = {"mu": mu_pct[m, :k]}
+        if variances:
+            out |= {
+                "sigma": torch.sqrt(aleatoric[m, :k] + epistemic[m, :k]).numpy(),
+                "sigma_aleatoric": torch.sqrt(aleatoric[m, :k]).numpy(),
+                "sigma_epistemic": torch.sqrt(epistemic[m, :k]).numpy(),
+            }
+        outs.append(out)
+    return outs

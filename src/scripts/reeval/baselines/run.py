@@ -1,4 +1,4 @@
-"""One run of a baseline: a data set, split, model, seed (and training fraction)."""
+"""Runs of a baseline: a data set, model, and a list of (split, seed, training fraction)."""
 
 from __future__ import annotations
 
@@ -10,53 +10,91 @@ import polars as pl
 from reeval.baselines.registry import Baseline
 from reeval.baselines.tabular import fit_predict_trees
 from reeval.featurize.store import load_human_features
+from reeval.reactions.splits import split_rows, subsample_training
 from reeval.stats.metrics import regression_metrics
 
 
-def run_baseline(
+def run_rows(
+    splits: pl.DataFrame, reaction_ids: np.ndarray, split: str, seed: int, fraction: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows) of one run, the training rows subsampled to `fraction`."""
+    train_rows, test_rows = split_rows(splits, split, reaction_ids)
+    return subsample_training(train_rows, len(reaction_ids), fraction, seed), test_rows
+
+
+def run_baseline_group(
+    spec: Baseline,
+    reactions: pl.DataFrame,
+    splits: pl.DataFrame,
+    feature_dir: Path,
+    runs: list[tuple[str, int, float]],
+    cfg: dict,
+    threads: int,
+    device: str = "auto",
+    progress: bool = True,
+) -> list[tuple[pl.DataFrame, dict]]:
+    """(predictions: reaction_id, y, mu, sigma[, sigma parts]; metrics) of each run
+    (split, seed, fraction), in order: `run_baseline_rows` on each run's rows."""
+    ids = reactions["reaction_id"].to_numpy()
+    named = [
+        (f"{split} seed {seed}", seed, *run_rows(splits, ids, split, seed, fraction))
+        for split, seed, fraction in runs
+    ]
+    return run_baseline_rows(spec, reactions, feature_dir, named, cfg, threads, device, progress)
+
+
+def run_baseline_rows(
     spec: Baseline,
     reactions: pl.DataFrame,
     feature_dir: Path,
-    train_rows: np.ndarray,
-    test_rows: np.ndarray,
+    runs: list[tuple[str, int, np.ndarray, np.ndarray]],
     cfg: dict,
-    seed: int,
     threads: int,
-    progress: bool = True,
     device: str = "auto",
-) -> tuple[pl.DataFrame, dict]:
-    """(predictions: reaction_id, y, mu, sigma[, sigma parts]; metrics). The neural baselines
-    run on `device` (auto: CUDA when present), the tree models on the CPU."""
+    progress: bool = True,
+) -> list[tuple[pl.DataFrame, dict]]:
+    """(predictions; metrics) of each run (name, seed, training rows, test rows). Tree
+    models run one after another on the CPU; the graph models all at once on `device`
+    (auto: CUDA when present)."""
     yields = reactions["yield_pct"].to_numpy().astype(np.float64)
-    extra: dict = {}
+    rows = [(train, test) for _, _, train, test in runs]
     if spec.kind in {"forest", "boosting"}:
         _, features = load_human_features(feature_dir, [spec.features])
         settings = cfg["random_forest"] if spec.kind == "forest" else cfg["boosting"]
         if spec.features == "mordred":
             settings = {**settings, "max_features": cfg["mordred_max_features"]}
-        out = {
-            "mu": fit_predict_trees(
-                spec.kind, features, yields, train_rows, test_rows, settings, seed, threads
+        outs = [
+            (
+                {
+                    "mu": fit_predict_trees(
+                        spec.kind, features, yields, train, test, settings, seed, threads
+                    )
+                },
+                {},
             )
-        }
+            for _, seed, train, test in runs
+        ]
     else:
         # torch and PyG take seconds to import: the tree baselines never load them
-        from reeval.baselines.neural import run_neural
-        from reeval.training.runtime import choose_device
+        from reeval.baselines.neural import run_graph_group
+        from reeval.training.batched import RunSpec
+        from reeval.training.runtime import choose_device, set_threads
 
-        out, extra = run_neural(
-            spec,
-            reactions,
-            feature_dir,
-            yields,
-            train_rows,
-            test_rows,
-            cfg,
-            seed,
-            threads,
-            progress,
-            choose_device(device),
+        set_threads(threads)
+        specs = [
+            RunSpec(f"{spec.name} {name}", seed, train, test) for name, seed, train, test in runs
+        ]
+        graph_runs = run_graph_group(
+            spec, reactions, feature_dir, specs, cfg, choose_device(device), progress
         )
+        outs = [(r.out, r.facts) for r in graph_runs]
+    return [
+        _record(reactions, yields, train, test, out, facts)
+        for (train, test), (out, facts) in zip(rows, outs, strict=True)
+    ]
+
+
+def _record(reactions, yields, train_rows, test_rows, out, facts) -> tuple[pl.DataFrame, dict]:
     sigma = out.get("sigma")
     predictions = pl.DataFrame(
         {
@@ -72,6 +110,6 @@ def run_baseline(
     metrics = regression_metrics(yields[test_rows], out["mu"], sigma) | {
         "n_train": len(train_rows),
         "n_test": len(test_rows),
-        **extra,
+        **facts,
     }
     return predictions, metrics

@@ -13,6 +13,7 @@ the same run trained alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -227,72 +228,87 @@ def _draw_eps(generators, counts, width, device) -> torch.Tensor:
     return eps.to(device)
 
 
-def train_group(
-    inputs: ReactionInputs,
-    specs: list[RunSpec],
-    variant: Variant,
-    settings: dict,
-    device: torch.device,
-    progress: bool = True,
-) -> list[TrainedRun]:
-    """Train one model per spec (all of `variant`) side by side; see the module docstring."""
-    cfg = settings["train"]
-    weights = loss_weights(settings)
-    generators, models, fit_rows, val_rows = [], [], [], []
+@dataclass
+class StackedRuns:
+    """The per-run state a stacked fit needs: each run's generator (seeded with its seed,
+    after its model was built), fit rows and validation rows."""
+
+    names: list[str]
+    generators: list[torch.Generator]
+    fit_rows: list[np.ndarray]
+    val_rows: list[np.ndarray]
+
+
+def prepare_runs(
+    specs: list[RunSpec], validation_fraction: float, build
+) -> tuple[list, StackedRuns]:
+    """(models, runs): for each spec, seed, build its model with `build()` (its initial
+    weights from its seed), then draw its validation part with its own generator."""
+    models, generators, fit_rows, val_rows = [], [], [], []
     for spec in specs:
         generator = seed_everything(spec.seed)
-        models.append(build_yield_model(variant, inputs, settings))
-        fit, val = split_validation(spec.train_rows, cfg["validation_fraction"], generator)
+        models.append(build())
+        fit, val = split_validation(spec.train_rows, validation_fraction, generator)
         generators.append(generator)
         fit_rows.append(fit)
         val_rows.append(val)
-    data = _Inputs(inputs, fit_rows, device)
-    model = StackedYieldModel(models, data.live).to(device)
-    params = list(model.parameters())
-    optimiser = _BatchedAdamW(params, len(specs), cfg["lr"], cfg["weight_decay"])
-    n = len(specs)
+    return models, StackedRuns([s.name for s in specs], generators, fit_rows, val_rows)
+
+
+def fit_stacked(
+    model: torch.nn.Module,
+    runs: StackedRuns,
+    step_loss: Callable[[_Padded, StackedDropout], torch.Tensor],
+    validation_mse: Callable[[_Padded], np.ndarray],
+    cfg: dict,
+    device: torch.device,
+    desc: str = "train",
+    progress: bool = True,
+) -> tuple[list[list[dict]], np.ndarray]:
+    """The training loop of stacked models (the one loop of `reeval.training.loop`, per run):
+    AdamW, a cosine schedule stepped per epoch, per-run gradient clipping, a NaN guard, and
+    early stopping on each run's validation MSE with its best weights restored. Returns
+    (each run's history, each run's best epoch).
+
+    `step_loss(padded, dropout)` gives each run's loss on its rows of the step (M,);
+    `validation_mse(padded)` each run's MSE on its validation rows. `model.dropout_widths`
+    lists its dropout sites; `model.decay_frozen(factors)`, if present, gets each run's
+    weight-decay factor after every step.
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    n = len(runs.names)
+    optimiser = _BatchedAdamW(params, n, cfg["lr"], cfg["weight_decay"])
     active = np.ones(n, dtype=bool)
     best_mse = np.full(n, np.inf)
     best_epoch = np.zeros(n, dtype=int)
     best = [p.detach().clone() for p in params]
-    histories: list[list[dict]] = [[] for _ in specs]
-    validation = _Padded(val_rows, device)
-    has_validation = np.array([len(v) > 0 for v in val_rows])
+    histories: list[list[dict]] = [[] for _ in range(n)]
+    validation = _Padded(runs.val_rows, device)
+    has_validation = np.array([len(v) > 0 for v in runs.val_rows])
+    decay_frozen = getattr(model, "decay_frozen", None)
     bar = tqdm(
-        range(1, cfg["epochs"] + 1),
-        desc=f"train {variant.name} x{n}",
-        mininterval=10,
-        disable=not progress,
+        range(1, cfg["epochs"] + 1), desc=f"{desc} x{n}", mininterval=10, disable=not progress
     )
     for epoch in bar:
         optimiser.lr = cosine_lr(epoch, cfg["lr"], cfg["min_lr"], cfg["epochs"])
         orders = [
-            fit_rows[m][torch.randperm(len(fit_rows[m]), generator=generators[m]).numpy()]
-            if active[m]
-            else fit_rows[m][:0]
-            for m in range(n)
+            rows[torch.randperm(len(rows), generator=generator).numpy()] if on else rows[:0]
+            for rows, generator, on in zip(runs.fit_rows, runs.generators, active, strict=True)
         ]
         steps = [math.ceil(len(o) / cfg["batch_size"]) for o in orders]
-        losses: list[list[float]] = [[] for _ in specs]
+        losses: list[list[float]] = [[] for _ in range(n)]
         model.train()
         for step in range(max(steps)):
             batch = [o[step * cfg["batch_size"] : (step + 1) * cfg["batch_size"]] for o in orders]
             padded = _Padded(batch, device)
-            graph, smiles, human, y = data.batch(padded, variant)
-            dropout = StackedDropout(generators, padded.counts, model.dropout_widths)
-            mu, log_var, aux = model(graph, smiles, human, padded.mask, dropout)
-            eps = (
-                _draw_eps(generators, padded.counts, padded.index.shape[1], device)
-                if log_var is not None and weights.sample_in_mse
-                else None
-            )
-            per_model = _per_model_loss(y, mu, log_var, aux, padded.mask, weights, variant, eps)
+            dropout = StackedDropout(runs.generators, padded.counts, model.dropout_widths)
+            per_model = step_loss(padded, dropout)
             stepping = torch.tensor([c > 0 for c in padded.counts])
             values = per_model.detach().cpu().numpy()
             for m in np.flatnonzero(stepping.numpy()):
                 if not np.isfinite(values[m]):
                     raise TrainingError(
-                        f"non-finite loss ({values[m]}) in run {specs[m].name}, epoch {epoch}; "
+                        f"non-finite loss ({values[m]}) in run {runs.names[m]}, epoch {epoch}; "
                         "lower the learning rate or check the features for NaN/inf"
                     )
                 losses[m].append(float(values[m]))
@@ -301,8 +317,12 @@ def train_group(
             # only the stepping runs' losses: the others get exactly zero gradients
             per_model[stepping.to(device)].sum().backward()
             _clip_per_model(params, cfg["grad_clip"])
-            model.decay_frozen(optimiser.step(stepping))
-        val_mse = _validation_mse(model, data, validation, variant)
+            factors = optimiser.step(stepping)
+            if decay_frozen is not None:
+                decay_frozen(factors)
+        model.eval()
+        with torch.no_grad():
+            val_mse = validation_mse(validation)
         for m in np.flatnonzero(active):
             histories[m].append(
                 {
@@ -324,6 +344,48 @@ def train_group(
     with torch.no_grad():
         for p, b in zip(params, best, strict=True):
             p.copy_(b)
+    return histories, best_epoch
+
+
+def train_group(
+    inputs: ReactionInputs,
+    specs: list[RunSpec],
+    variant: Variant,
+    settings: dict,
+    device: torch.device,
+    progress: bool = True,
+) -> list[TrainedRun]:
+    """Train one model per spec (all of `variant`) side by side; see the module docstring."""
+    cfg = settings["train"]
+    weights = loss_weights(settings)
+    models, runs = prepare_runs(
+        specs,
+        cfg["validation_fraction"],
+        lambda: build_yield_model(variant, inputs, settings),
+    )
+    data = _Inputs(inputs, runs.fit_rows, device)
+    model = StackedYieldModel(models, data.live).to(device)
+
+    def step_loss(padded: _Padded, dropout: StackedDropout) -> torch.Tensor:
+        graph, smiles, human, y = data.batch(padded, variant)
+        mu, log_var, aux = model(graph, smiles, human, padded.mask, dropout)
+        eps = (
+            _draw_eps(runs.generators, padded.counts, padded.index.shape[1], device)
+            if log_var is not None and weights.sample_in_mse
+            else None
+        )
+        return _per_model_loss(y, mu, log_var, aux, padded.mask, weights, variant, eps)
+
+    histories, best_epoch = fit_stacked(
+        model,
+        runs,
+        step_loss,
+        lambda padded: _validation_mse(model, data, padded, variant),
+        cfg,
+        device,
+        desc=f"train {variant.name}",
+        progress=progress,
+    )
     return _results(model, data, specs, variant, histories, best_epoch, inputs)
 
 
