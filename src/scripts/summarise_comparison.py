@@ -38,7 +38,11 @@ def out_of_sample_predictions(metrics_paths: list[Path]) -> comparison.Predictio
         ids = frames[0]["reaction_id"]
         if any(not f["reaction_id"].equals(ids) for f in frames):
             raise DataError(f"the seeds of {key} were tested on other reactions")
-        out[key] = (frames[0]["y"].to_numpy(), np.stack([f["mu"].to_numpy() for f in frames]))
+        out[key] = comparison.TestPredictions(
+            reaction_ids=ids.to_numpy(),
+            y=frames[0]["y"].to_numpy().astype(np.float64),
+            mu=np.stack([f["mu"].to_numpy() for f in frames]),
+        )
     return out
 
 

@@ -228,16 +228,19 @@ def test_too_few_splits_are_inconclusive(tmp_path):
 
 
 def synthetic_predictions(shifts: dict[str, float], noise: float = 2.0):
-    """(model, split) -> (y, mu) on four test sets: each model is the truth plus its own
-    noise plus a constant shift (a larger shift, a worse model)."""
+    """(model, split) -> predictions on four test sets: each model is the truth plus its own
+    noise plus a constant shift (a larger shift, a worse model). The multimodal model's
+    yields are float32 copies, as the trained model writes them."""
     rng = np.random.default_rng(0)
     out = {}
     for split in TESTS:
         y = rng.uniform(0, 100, 600)
+        ids = np.array([f"{split}-{i}" for i in range(y.size)])
         for model, shift in shifts.items():
             seeds = 3 if model == "multimodal" else 1
             mu = np.stack([y + shift + rng.normal(0, noise, y.size) for _ in range(seeds)])
-            out[(model, split)] = (y, mu)
+            stored = y.astype(np.float32) if model == "multimodal" else y
+            out[(model, split)] = comparison.TestPredictions(ids, stored, mu)
     return out
 
 
@@ -255,6 +258,16 @@ def test_out_of_sample_rows_per_split_with_bootstrap_intervals():
     assert all(r.ci_low <= r.difference <= r.ci_high for r in rows)
     table = comparison.oos_table(predictions, SETTINGS)
     assert table.count(" -") >= 4  # the four worse cells are marked
+
+
+def test_out_of_sample_rows_refuse_other_reactions():
+    predictions = synthetic_predictions({"multimodal": 0.0, "dft_rf": 15.0})
+    theirs = predictions[("dft_rf", "Test1")]
+    predictions[("dft_rf", "Test1")] = comparison.TestPredictions(
+        theirs.reaction_ids[::-1], theirs.y[::-1], theirs.mu[:, ::-1]
+    )
+    with pytest.raises(ValueError, match="other reactions of Test1"):
+        comparison.out_of_sample_rows(predictions, ["dft_rf"], "multimodal", SETTINGS)
 
 
 def test_control_sentences_follow_the_tests(tmp_path):

@@ -5,6 +5,7 @@ calibration, and the sentences that follow the tests."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -285,7 +286,17 @@ def comparisons_table(runs: pl.DataFrame, settings: ComparisonSettings) -> str:
     )
 
 
-Predictions = dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]  # (model, split) -> (y, mu)
+@dataclass(frozen=True)
+class TestPredictions:
+    """One model's predictions on one test split: the reactions (sorted by id), their
+    measured yields and the predicted mean of each seed (seeds x reactions)."""
+
+    reaction_ids: np.ndarray
+    y: np.ndarray
+    mu: np.ndarray
+
+
+Predictions = dict[tuple[str, str], TestPredictions]  # (model, split) -> predictions
 
 
 def out_of_sample_rows(
@@ -303,11 +314,15 @@ def out_of_sample_rows(
             split = protocol.prefix
             if (model, split) not in predictions or (other, split) not in predictions:
                 continue
-            y, mu = predictions[(model, split)]
-            y_other, mu_other = predictions[(other, split)]
-            if not np.array_equal(y, y_other):
+            mine, theirs = predictions[(model, split)], predictions[(other, split)]
+            if not np.array_equal(mine.reaction_ids, theirs.reaction_ids):
                 raise ValueError(f"{model} and {other} were tested on other reactions of {split}")
-            rows.append(out_of_sample(y, mu, mu_other, (model, other, split), metric, settings))
+            y = theirs.y.astype(np.float64)
+            if not np.allclose(mine.y, y, rtol=1e-6, atol=1e-4):  # float32 vs float64 copies
+                raise ValueError(f"{model} and {other} disagree on the yields of {split}")
+            rows.append(
+                out_of_sample(y, mine.mu, theirs.mu, (model, other, split), metric, settings)
+            )
     return out_of_sample_family(rows, settings)
 
 
