@@ -517,3 +517,15 @@ def test_the_layout_check_reads_the_agreement():
     doubt = summary.layout_check(agreement(0.1, 0.4))
     assert "as the composition-first layout" in agree and "doubt" in doubt
     assert _plain(agree) and _plain(doubt)
+
+
+def test_the_once_read_molecule_namer_gives_robocrys_own_text(queries):
+    """The condenser reused across structures (its molecule database read once) writes the
+    same words as a condenser built afresh for each structure, as robocrys does."""
+    from robocrys import StructureCondenser, StructureDescriber
+
+    for record in queries.records[:2]:
+        fresh = StructureDescriber().describe(
+            StructureCondenser(mineral_matcher=False).condense_structure(record.structure)
+        )
+        assert text._robocrys_text(record.structure.as_dict(), False) == fresh

@@ -8,6 +8,7 @@ so it is imported only when a structure is described (in the worker processes of
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -29,15 +30,41 @@ def composition_text(formula: str) -> str:
     return compact_formula(Composition(formula))
 
 
+@functools.cache
+def _robocrys(mineral_matching: bool):
+    """One condenser and describer per process. robocrys builds a `MoleculeNamer` for every
+    structure it condenses, and each reads the molecule-name database from disk (about a
+    third of the time of describing a structure): the condenser gets a namer class that
+    reads it once per process (the same names; `tests/materials` checks the texts)."""
+    from robocrys import StructureCondenser, StructureDescriber
+    from robocrys.condense import condenser as condenser_module
+    from robocrys.condense.molecule import MoleculeNamer
+
+    class _OnceReadMoleculeNamer(MoleculeNamer):
+        database: dict | None = None
+
+        def __init__(self, *args, **kwargs):
+            if _OnceReadMoleculeNamer.database is None:
+                super().__init__(*args, **kwargs)
+                _OnceReadMoleculeNamer.database = self.molecule_db
+                return
+            self.molecule_db = _OnceReadMoleculeNamer.database
+            self.matched_molecules = {}
+            self.use_online_pubchem = kwargs.get("use_online_pubchem", True)
+            preference = kwargs.get("name_preference", MoleculeNamer.name_sources)
+            self.name_preference = (*preference, *MoleculeNamer.name_sources)
+
+    condenser_module.MoleculeNamer = _OnceReadMoleculeNamer
+    condenser = StructureCondenser(mineral_matcher=None if mineral_matching else False)
+    return condenser, StructureDescriber()  # without a matcher: formula and space group
+
+
 def _robocrys_text(structure_dict: dict, mineral_matching: bool) -> str:
     """The Robocrystallographer description of one structure (raises when robocrys fails)."""
     from pymatgen.core import Structure
-    from robocrys import StructureCondenser, StructureDescriber
 
-    structure = Structure.from_dict(structure_dict)
-    condenser = StructureCondenser(mineral_matcher=None if mineral_matching else False)
-    describer = StructureDescriber()  # without a matcher: formula and space group
-    return describer.describe(condenser.condense_structure(structure))
+    condenser, describer = _robocrys(mineral_matching)
+    return describer.describe(condenser.condense_structure(Structure.from_dict(structure_dict)))
 
 
 def _describe(structure_dict: dict, mineral_matching: bool) -> tuple[str | None, str | None]:
