@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch_geometric.utils import softmax as segment_softmax
 
-from reeval.models.stacked import StackedDropout
+from reeval.models.stacked import StackedDropout, prelu
 
 
 def _linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None):
@@ -103,8 +103,7 @@ class StackedGraphRegressor(nn.Module):
         projected = _linear(
             readout, self.p("encoder.project.0.weight"), self.p("encoder.project.0.bias")
         )
-        slope = self.p("encoder.project.1.weight").unsqueeze(-1)  # M, 1, 1
-        return torch.where(projected >= 0, projected, slope * projected)
+        return prelu(projected, self.p("encoder.project.1.weight"))
 
     @staticmethod
     def _operator(batch) -> tuple[torch.Tensor, int]:
