@@ -72,11 +72,14 @@ NEURAL_GPUS = neural_gpus(config.get("neural_gpus", 0))
 # Snakemake starts the ready job of the highest priority first (every job holds one core).
 # Fetching and tidying unlock everything and take seconds; then the heads of the long
 # serial chains (reactions: featurize -> pretrain -> embed; materials: describe -> embed ->
-# train); then the long training jobs before the short ones, so that no long job is left
-# to run alone at the end while the other core idles.
+# train); then the training jobs longest first (as measured by tools/build_costs.py: the
+# multimodal learning curve, the Mordred forests and the DRFP learning curve take 2-4 min;
+# the other yield-model and graph jobs 1-2 min; the other forests seconds), so that no long
+# job is left to run alone at the end while the other core idles.
 PRIORITY_FETCH = 100
 CRITICAL_PATH = 90
 PRIORITY_MATERIALS_CHAIN = 80
+PRIORITY_LONGEST = 70
 PRIORITY_LONG = 60
 PRIORITY_SHORT = 40
 

@@ -142,6 +142,8 @@ rule number_manifest:
     resources:
         mem_mb=500,
         runtime=5,
+    # the rules' inputs (every run's metrics) outgrow the limit of one argument (128 KB):
+    # the provenance goes in on standard input
     shell:
-        "python {input.script} --provenance {params.provenance:q} --config {params.config:q} "
-        "--out {output:q} 2>&1 | tee {log:q}"
+        "python {input.script} --provenance - --config {params.config:q} --out {output:q} "
+        "2>&1 <<'PROVENANCE_JSON' | tee {log:q}\n{params.provenance}\nPROVENANCE_JSON"

@@ -43,6 +43,14 @@ BASELINE_GROUPS = group_baseline_runs(
 for (_dataset, _model), _runs in BASELINE_GROUPS.items():
     _neural = baseline(_model).kind == "graph"
     _data = _dataset.removesuffix("_learning_curve")
+    # the Mordred forests and the DRFP learning curve are the longest jobs; the graph models
+    # and the forests' learning curves next
+    if _model == "mordred_rf" or (_dataset.endswith("learning_curve") and _model == "drfp_gbt"):
+        _priority = PRIORITY_LONGEST
+    elif _neural or _dataset.endswith("learning_curve"):
+        _priority = PRIORITY_LONG
+    else:
+        _priority = PRIORITY_SHORT
 
     rule:
         name:
@@ -70,8 +78,7 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
             f"{LOGS}/train_{_model}_{_dataset}.log",
         benchmark:
             f"{BENCHMARKS}/train_{_model}_{_dataset}.tsv"
-        # the graph models and the Mordred forests are the long ones
-        priority: PRIORITY_LONG if _neural or _model == "mordred_rf" else PRIORITY_SHORT
+        priority: _priority
         threads: 1
         resources:
             mem_mb=per_attempt(3000),

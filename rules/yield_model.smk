@@ -235,7 +235,7 @@ for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
             f"{LOGS}/{_name}.log",
         benchmark:
             f"{BENCHMARKS}/{_name}.tsv"
-        priority: PRIORITY_SHORT if "learning_curve" in _name else PRIORITY_LONG
+        priority: PRIORITY_LONGEST if "learning_curve" in _name else PRIORITY_LONG
         threads: 1
         resources:
             mem_mb=per_attempt(4000),

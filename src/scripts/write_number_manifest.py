@@ -3,6 +3,7 @@ hash, rule, script, the hashes of the rule's inputs and the settings it depends 
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from reeval.cli import run
@@ -11,11 +12,14 @@ from reeval.render.manifest import RuleProvenance, build_manifest, write_manifes
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--provenance", required=True, help="JSON: the rules, from the workflow")
+    parser.add_argument(
+        "--provenance", required=True, help="JSON: the rules, from the workflow; - reads stdin"
+    )
     parser.add_argument("--config", required=True, help="JSON: the profile")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
-    rules = [RuleProvenance(**r) for r in json.loads(args.provenance)]
+    text = sys.stdin.read() if args.provenance == "-" else args.provenance
+    rules = [RuleProvenance(**r) for r in json.loads(text)]
     manifest = build_manifest(rules, json.loads(args.config))
     write_manifest(args.out, manifest)
     print(f"{len(manifest['numbers'])} files of {len(rules)} rules in {args.out}")
