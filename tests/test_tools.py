@@ -138,6 +138,32 @@ def test_pdf_check_accepts_a_sentence_broken_by_a_page_but_not_a_split_number(tm
     }
 
 
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
+)
+def test_pdf_check_reads_a_short_value_across_a_page_number(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(tmp_path / "ms.pdf") as pdf:
+        for lines in (["as a one-hot input (300, 600,", "12"], ["900 K, other).", "13"]):
+            fig = plt.figure()
+            for i, line in enumerate(lines):
+                fig.text(0.1, 0.8 - 0.6 * i, line)
+            pdf.savefig(fig)
+            plt.close(fig)
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "bins.txt").write_text("300, 600, 900\n")  # only the page number between
+    (out / "across_pages.txt").write_text("600, 900\n")
+    (out / "with_the_number.txt").write_text("600, 12 900\n")
+    (out / "not_there.txt").write_text("300, 900\n")
+    assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"not_there.txt": "300, 900"}
+
+
 def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypatch):
     out = tmp_path / "src/tex/output"
     out.mkdir(parents=True)

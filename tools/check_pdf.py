@@ -4,7 +4,11 @@ Each src/tex/output/*.txt holds one value that ms.tex shows through \\variable{}
 must appear verbatim in `pdftotext ms.pdf` (whitespace ignored, since TeX breaks lines). A
 generated sentence may run across a page break, where the page's footer and the next page's
 floats come between its two parts: a value of six or more words also counts as shown when
-it splits at a word into a part on one page and the rest on the next.
+it splits at a word into a part on one page and the rest on the next. Where nothing but the
+page's number comes between the parts, the value is whole once the page numbers are left out
+(the text is also searched with each page's closing number line dropped). ms.tex keeps the
+values of two to five words on one line (`\\mbox{}`), so no float can come between their
+words.
 
     python tools/check_pdf.py ms.pdf [--output-dir src/tex/output]
 """
@@ -48,18 +52,26 @@ def shown_across_a_page_break(value: str, pages: list[str]) -> bool:
     return False
 
 
-def is_shown(value: str, text: str, pages: list[str]) -> bool:
-    return squash(value) in text or shown_across_a_page_break(value, pages)
+def without_page_number(page: str) -> str:
+    """The page's text without its last line when that line is only a number (the footer)."""
+    return re.sub(r"\n\s*\d+\s*$", "\n", page.rstrip())
+
+
+def is_shown(value: str, texts: tuple[str, str], pages: list[str]) -> bool:
+    return any(squash(value) in text for text in texts) or shown_across_a_page_break(
+        value, pages
+    )
 
 
 def missing_numbers(pdf: Path, output_dir: Path) -> dict[str, str]:
     """{file name: value} of every number file whose value is not in the PDF's text."""
-    pages = [squash(page) for page in pdf_pages(pdf)]
-    text = "".join(pages)
+    raw = pdf_pages(pdf)
+    pages = [squash(page) for page in raw]
+    texts = ("".join(pages), "".join(squash(without_page_number(page)) for page in raw))
     values = {
         p.name: p.read_text(encoding="utf-8").strip() for p in sorted(output_dir.glob("*.txt"))
     }
-    return {name: value for name, value in values.items() if not is_shown(value, text, pages)}
+    return {name: value for name, value in values.items() if not is_shown(value, texts, pages)}
 
 
 def main() -> int:
