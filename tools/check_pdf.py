@@ -58,9 +58,7 @@ def without_page_number(page: str) -> str:
 
 
 def is_shown(value: str, texts: tuple[str, str], pages: list[str]) -> bool:
-    return any(squash(value) in text for text in texts) or shown_across_a_page_break(
-        value, pages
-    )
+    return any(squash(value) in text for text in texts) or shown_across_a_page_break(value, pages)
 
 
 def missing_numbers(pdf: Path, output_dir: Path) -> dict[str, str]:
