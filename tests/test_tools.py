@@ -164,6 +164,33 @@ def test_pdf_check_reads_a_short_value_across_a_page_number(tmp_path):
     assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"not_there.txt": "300, 900"}
 
 
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
+)
+def test_pdf_check_accepts_two_words_of_a_long_value_before_a_float(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(tmp_path / "ms.pdf") as pdf:
+        for lines in (
+            ["tested on seeded", "11"],
+            ["Table 13", "subsets of the splits, at most 1000"],
+        ):
+            fig = plt.figure()
+            for i, line in enumerate(lines):
+                fig.text(0.1, 0.8 - 0.6 * i, line)
+            pdf.savefig(fig)
+            plt.close(fig)
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "sizes.txt").write_text("on seeded subsets of the splits, at most 1000\n")
+    (out / "short.txt").write_text("on seeded subsets\n")  # too short to split
+    assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"short.txt": "on seeded subsets"}
+
+
 def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypatch):
     out = tmp_path / "src/tex/output"
     out.mkdir(parents=True)

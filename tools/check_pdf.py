@@ -38,13 +38,16 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("\u00ad", ""))
 
 
-# A split sentence must keep this many words on each side, so that a short value (a number, a
-# pair of numbers) has to appear whole.
-MIN_WORDS_PER_PART = 3
+# Only a value of this many words may split over a page break, keeping at least
+# MIN_WORDS_PER_PART on each side: a short value (a number, a pair of numbers) appears whole.
+MIN_WORDS_TO_SPLIT = 6
+MIN_WORDS_PER_PART = 2
 
 
 def shown_across_a_page_break(value: str, pages: list[str]) -> bool:
     words = value.split()
+    if len(words) < MIN_WORDS_TO_SPLIT:
+        return False
     for cut in range(MIN_WORDS_PER_PART, len(words) - MIN_WORDS_PER_PART + 1):
         head, tail = squash(" ".join(words[:cut])), squash(" ".join(words[cut:]))
         if any(head in page and tail in after for page, after in itertools.pairwise(pages)):

@@ -367,7 +367,7 @@ def family_summary(
             f"equivalent within $\\pm${format_number(settings.margins['r2'], 3)} to",
         ),
         (Verdict.WORSE, "worse than"),
-        (Verdict.INCONCLUSIVE, "not distinguishable, in either direction, from"),
+        (Verdict.INCONCLUSIVE, f"inconclusive (n = {n} splits) against"),
         (Verdict.NOT_AVAILABLE, "not comparable (no shared splits) with"),
     ]
     for verdict, phrase in phrases:
@@ -399,7 +399,10 @@ def verdict_sentences(
         words = [
             f"{v} on {' and '.join(by[v])}"
             if v != Verdict.INCONCLUSIVE
-            else f"not distinguishable on {' and '.join(by[v])}"
+            else "inconclusive on "
+            + " and ".join(
+                f"{r.split} (n = {r.n_test} reactions)" for r in mine if FLIPPED[r.verdict] == v
+            )
             for v in (Verdict.BETTER, Verdict.EQUIVALENT, Verdict.WORSE, Verdict.INCONCLUSIVE)
             if by.get(v)
         ]

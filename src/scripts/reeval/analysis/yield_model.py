@@ -222,7 +222,10 @@ def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> s
                 Verdict.EQUIVALENT,
                 f"leaves it within $\\pm${format_number(settings.margins['r2'], 3)}",
             ),
-            (Verdict.INCONCLUSIVE, "changes it by an amount the tests cannot place"),
+            (
+                Verdict.INCONCLUSIVE,
+                f"is inconclusive (n = {max((t.n_splits for t in tests), default=0)} splits)",
+            ),
         ]
         for verdict, phrase in phrases:
             if by.get(verdict):
