@@ -84,6 +84,24 @@ def test_tectonic_stand_in_runs_pdflatex_or_latexmk(repo_root, tmp_path, args, e
     assert ("-synctex=1" in call) == ("--synctex" in args)
 
 
+def write_pdf(path, pages, spacing: float) -> None:
+    """A PDF with one page per list of lines, each line a text object `spacing` below the
+    last (pdftotext reads them as lines)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf:
+        for lines in pages:
+            fig = plt.figure()
+            for i, line in enumerate(lines):
+                fig.text(0.1, 0.8 - spacing * i, line)
+            pdf.savefig(fig)
+            plt.close(fig)
+
+
 @pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
 )
@@ -108,22 +126,14 @@ def test_pdf_check_finds_present_and_missing_numbers(tmp_path):
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
 )
 def test_pdf_check_accepts_a_sentence_broken_by_a_page_but_not_a_split_number(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    with PdfPages(tmp_path / "ms.pdf") as pdf:
-        for lines in (
+    write_pdf(
+        tmp_path / "ms.pdf",
+        (
             ["LM-C agrees better with the first half", "0.4", "10"],
             ["G G G", "than with the second (Spearman 0.41)", "1 and more"],
-        ):
-            fig = plt.figure()
-            for i, line in enumerate(lines):
-                fig.text(0.1, 0.8 - 0.2 * i, line)
-            pdf.savefig(fig)
-            plt.close(fig)
+        ),
+        spacing=0.2,
+    )
     out = tmp_path / "output"
     out.mkdir()
     sentence = "LM-C agrees better with the first half than with the second (Spearman 0.41)"
@@ -142,19 +152,11 @@ def test_pdf_check_accepts_a_sentence_broken_by_a_page_but_not_a_split_number(tm
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
 )
 def test_pdf_check_reads_a_short_value_across_a_page_number(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    with PdfPages(tmp_path / "ms.pdf") as pdf:
-        for lines in (["as a one-hot input (300, 600,", "12"], ["900 K, other).", "13"]):
-            fig = plt.figure()
-            for i, line in enumerate(lines):
-                fig.text(0.1, 0.8 - 0.6 * i, line)
-            pdf.savefig(fig)
-            plt.close(fig)
+    write_pdf(
+        tmp_path / "ms.pdf",
+        (["as a one-hot input (300, 600,", "12"], ["900 K, other).", "13"]),
+        spacing=0.6,
+    )
     out = tmp_path / "output"
     out.mkdir()
     (out / "bins.txt").write_text("300, 600, 900\n")  # only the page number between
@@ -168,22 +170,14 @@ def test_pdf_check_reads_a_short_value_across_a_page_number(tmp_path):
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
 )
 def test_pdf_check_accepts_two_words_of_a_long_value_before_a_float(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    with PdfPages(tmp_path / "ms.pdf") as pdf:
-        for lines in (
+    write_pdf(
+        tmp_path / "ms.pdf",
+        (
             ["tested on seeded", "11"],
             ["Table 13", "subsets of the splits, at most 1000"],
-        ):
-            fig = plt.figure()
-            for i, line in enumerate(lines):
-                fig.text(0.1, 0.8 - 0.6 * i, line)
-            pdf.savefig(fig)
-            plt.close(fig)
+        ),
+        spacing=0.6,
+    )
     out = tmp_path / "output"
     out.mkdir()
     (out / "sizes.txt").write_text("on seeded subsets of the splits, at most 1000\n")
