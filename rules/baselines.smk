@@ -116,6 +116,7 @@ rule summarise_comparison:
         + [baseline_run_files(r, "predictions.parquet") for r in BASELINE_RUNS
            if r.split.startswith("Test")],
         published=raw("reactions/anchors/published_metrics.csv"),
+        published_additions=raw("reactions/anchors/published_metrics_additions.csv"),
         script="src/scripts/summarise_comparison.py",
         library=library("analysis", "baselines", "data", "render", "stats", "training"),
     output:
@@ -139,6 +140,7 @@ rule summarise_comparison:
         "--learning-curve-metrics {input.learning_curve_metrics:q} "
         "--calibration-multimodal {input.calibration_multimodal:q} "
         "--calibration-mcdropout {input.calibration_mcdropout:q} --published {input.published:q} "
+        "--published-additions {input.published_additions:q} "
         "--learning-curve-splits {params.lc_splits} --learning-curve-seeds {params.lc_seeds} "
         "--settings {params.settings:q} "
         "--output-dir {OUTPUT} --figure-dir {COMPARISON_FIGURE_DATA} "

@@ -265,7 +265,8 @@ rule summarise_yield_model:
     output:
         tables=[f"{OUTPUT}/{name}" for name in ("yield_main_table.tex", "yield_ablation_table.tex",
                                                 "yield_ablation_tests.tex", "yield_comparison.tex",
-                                                "yield_targets.tex", "yield_ablations.tex")],
+                                                "yield_targets.tex", "yield_ablations.tex",
+                                                "yield_deviations.tex", "yield_own_input.tex")],
         numbers=numbers(YIELD_VARIABLES + SETTINGS_VARIABLES),
         figure_data=f"{YIELD_RESULTS}/figure_predictions.parquet",
     params:

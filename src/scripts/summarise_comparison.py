@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from reeval.analysis import comparison
+from reeval.analysis import comparison, conclusions, published_reference
 from reeval.analysis.families import ComparisonSettings
 from reeval.analysis.protocols import OUT_OF_SAMPLE, collect_runs
 from reeval.cli import run
-from reeval.data.published import load_published
+from reeval.data.published import load_published, load_reported
 from reeval.errors import DataError
 from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.render.latex import write_table
@@ -59,6 +59,7 @@ def main() -> None:
         "--settings", required=True, help="JSON: baselines, yield_model, comparison"
     )
     parser.add_argument("--published", required=True, type=Path)
+    parser.add_argument("--published-additions", required=True, type=Path)
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--figure-dir", required=True, type=Path)
     args = parser.parse_args()
@@ -81,6 +82,25 @@ def main() -> None:
     )
     write_text_atomic(
         out / "comparison_control.tex", comparison.control_sentences(runs, predictions, tests)
+    )
+    labels = comparison.MODEL_LABELS
+    write_table(
+        out / "comparison_yield_bert.tex",
+        published_reference.yield_bert_table(runs, published, labels, tests),
+    )
+    write_text_atomic(
+        out / "comparison_yield_bert_verdicts.tex",
+        published_reference.yield_bert_sentences(runs, published, labels, tests),
+    )
+    reported = load_reported(args.published_additions)
+    write_table(out / "comparison_reported.tex", published_reference.reported_table(runs, reported))
+    write_text_atomic(
+        out / "comparison_reproduction.tex",
+        published_reference.reproduction_sentences(runs, reported),
+    )
+    write_text_atomic(
+        out / "conclusions_machinery.tex",
+        conclusions.machinery_sentences(runs, predictions, tests),
     )
     write_variables(out, comparison.discussion_variables(runs, tests))
     write_variables(

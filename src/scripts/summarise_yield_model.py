@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
+from reeval.analysis.deviations import deviations_table
 from reeval.analysis.families import ComparisonSettings
 from reeval.analysis.yield_model import (
     ablation_sentences,
@@ -14,6 +15,7 @@ from reeval.analysis.yield_model import (
     collect_metrics,
     comparison_sentences,
     main_table,
+    own_input_sentences,
     settings_variables,
     target_sentences,
     yield_variables,
@@ -54,6 +56,8 @@ def main() -> None:
     write_text_atomic(out / "yield_comparison.tex", comparison_sentences(metrics, published))
     write_text_atomic(out / "yield_targets.tex", target_sentences(metrics, args.profile))
     write_text_atomic(out / "yield_ablations.tex", ablation_sentences(metrics, tests))
+    write_text_atomic(out / "yield_own_input.tex", own_input_sentences(metrics, tests))
+    write_table(out / "yield_deviations.tex", deviations_table(json.loads(args.settings)))
     write_variables(out, yield_variables(metrics))
     write_variables(out, settings_variables(args.profile, json.loads(args.settings)))
     frames = [

@@ -377,7 +377,9 @@ def test_the_article_shows_every_comparison_output_and_nothing_stale(repo_root):
     ms = (repo_root / "src/tex/ms.tex").read_text()
     shown = set(re.findall(r"\\variable\{output/(cmp_[a-z0-9_]+)\.txt\}", ms))
     assert shown == set(comparison.DISCUSSION_VARIABLES)  # check_pdf needs each one shown
-    fragments = set(re.findall(r"\\variable\{output/(comparison_[a-z_]+\.tex)\}", ms))
+    fragments = set(
+        re.findall(r"\\variable\{output/((?:comparison|conclusions)_[a-z_]+\.tex)\}", ms)
+    )
     assert fragments == set(comparison.COMPARISON_TABLES)
     section = ms[ms.index(r"\label{sec:baselines}") : ms.index(r"\label{sec:materials}")]
     assert "0.05" not in section  # alpha comes from the profile

@@ -108,11 +108,15 @@ def test_ablation_tests_and_sentences_follow_every_branch(tmp_path):
             "no_graph": (0.0, 0.001),  # equivalent within 0.01
             "no_smiles": (-0.004, 0.03),  # too noisy either way
             "no_uq": (0.02, 0.001),  # better
+            "no_aux": (0.0, 0.001),  # equivalent too
+            "human_mlp": (-0.02, 0.001),  # worse
         },
     )
     ((_, tests),) = analysis.ablation_families(metrics, SETTINGS)
     verdicts = {t.model: t.verdict for t in tests}
     assert verdicts == {
+        "no_aux": Verdict.EQUIVALENT,
+        "human_mlp": Verdict.WORSE,
         "no_uq": Verdict.BETTER,
         "no_smiles": Verdict.INCONCLUSIVE,
         "no_graph": Verdict.EQUIVALENT,
@@ -120,13 +124,21 @@ def test_ablation_tests_and_sentences_follow_every_branch(tmp_path):
     }
     assert all(t.n_splits == 10 and t.seeds_per_split == 3 for t in tests)
     text = analysis.ablation_sentences(metrics, SETTINGS)
-    assert "removing the human features lowers $R^2$" in text
-    assert "removing the UQ raises $R^2$" in text
-    assert "removing the graph encoder leaves it within $\\pm$0.010" in text
+    assert (
+        "removing the human features or replacing the model by an MLP on the human features"
+        " lowers $R^2$" in text
+    )
+    assert "removing the UQ head raises $R^2$" in text
+    assert "removing $L_r$ or removing the graph encoder leaves it within $\\pm$0.010" in text
     assert "removing the SMILES encoder is inconclusive (n = " in text
     assert "The largest change: without human features is worse than the full model" in text
     for bad in ("n/a", "nan", "-0.000"):
         assert bad not in text
+    own = analysis.own_input_sentences(metrics, SETTINGS)
+    assert own == (
+        "On BH FullCV, replacing the model by an MLP on the human features lowers $R^2$ "
+        "(variant minus full -0.020, 95\\,\\% CI -0.021 to -0.019; $n = 10$ splits).\n"
+    )
     table = analysis.ablation_tests_table(metrics, SETTINGS)
     assert "10 x 3" in table and "worse" in table and "equivalent" in table
 

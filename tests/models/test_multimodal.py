@@ -22,9 +22,13 @@ def test_every_variant_runs_and_learns(name):
     assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
 
 
-def test_ablations_switch_one_thing_each():
+def test_ablations_switch_what_they_name():
     full = VARIANTS["full"]
-    assert len(ABLATIONS) == 6
+    assert len(ABLATIONS) == 8
+    assert variant("human_only").modalities == ("human",) and variant("human_only").moe
+    mlp = variant("human_mlp")
+    assert mlp.modalities == ("human",) and not (mlp.moe or mlp.uncertainty or mlp.aux_loss)
+    assert all(VARIANTS[name].change for name in ABLATIONS)
     assert not variant("no_graph").graph and variant("no_graph").smiles
     assert variant("no_moe").human and not variant("no_moe").moe
     assert full.modalities == ("graph", "smiles", "human")

@@ -200,5 +200,5 @@ def test_planned_runs():
     }
     runs = planned_runs(settings)
     assert len(runs) == len(set(runs))
-    # full: (2 bh + 1 sm) x 2 seeds; ablations: 6 x (1 + 1) x 2 seeds
-    assert len(runs) == 6 + 24
+    # full: (2 bh + 1 sm) x 2 seeds; ablations: 8 x (1 + 1) x 2 seeds
+    assert len(runs) == 6 + 32

@@ -62,6 +62,11 @@ COMPARISON_TABLES = [
     "comparison_published.tex",
     "comparison_verdicts.tex",
     "comparison_control.tex",
+    "comparison_yield_bert.tex",
+    "comparison_yield_bert_verdicts.tex",
+    "comparison_reported.tex",
+    "comparison_reproduction.tex",
+    "conclusions_machinery.tex",
 ]
 METRICS = [("mae", "MAE (%)", 2), ("rmse", "RMSE (%)", 2), ("r2", "$R^2$", 3)]
 UNCERTAINTY_METRICS = [

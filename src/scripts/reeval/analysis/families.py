@@ -192,7 +192,8 @@ def out_of_sample_family(
 # --- tables ----------------------------------------------------------------------------
 
 
-def _signed(value: float, digits: int) -> str:
+def difference_text(value: float, digits: int) -> str:
+    """A difference to `digits` decimals, never "-0.000"."""
     text = format_number(value, digits)
     return text.lstrip("-") if set(text) <= set("-0.") else text
 
@@ -207,7 +208,8 @@ def interval_cell(difference: float, low: float, high: float, digits: int = 3) -
     """`difference [low, high]`, or "--" without a finite difference."""
     if not math.isfinite(difference):
         return "--"
-    return f"{_signed(difference, digits)} [{_signed(low, digits)}, {_signed(high, digits)}]"
+    low_text, high_text = difference_text(low, digits), difference_text(high, digits)
+    return f"{difference_text(difference, digits)} [{low_text}, {high_text}]"
 
 
 def n_cell(c: Comparison) -> str:

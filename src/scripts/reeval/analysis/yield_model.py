@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from reeval.analysis.families import ComparisonSettings, comparison_sentence, family, tests_table
+from reeval.analysis.families import (
+    ComparisonSettings,
+    comparison_sentence,
+    difference_text,
+    family,
+    tests_table,
+)
 from reeval.analysis.protocols import PROTOCOLS, REPEATED, Protocol, test_train_ratio
 from reeval.data.published import PUBLISHED_MODELS, published_r2
 from reeval.models.variants import ABLATIONS, VARIANTS
@@ -206,6 +212,11 @@ def comparison_sentences(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
     return " ".join(sentences) + "\n"
 
 
+def _or(changes: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return changes[0] if len(changes) == 1 else f"{', '.join(changes[:-1])} or {changes[-1]}"
+
+
 def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> str:
     """Per data set: what removing each part does to R2, as the tests say (worse, better,
     equivalent within the margin, inconclusive), the largest effect with its interval."""
@@ -213,7 +224,7 @@ def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> s
     for protocol, tests in ablation_families(metrics, settings):
         by: dict[Verdict, list[str]] = {}
         for t in tests:
-            by.setdefault(t.verdict, []).append(VARIANTS[t.model].label.removeprefix("without "))
+            by.setdefault(t.verdict, []).append(VARIANTS[t.model].change)
         words = []
         phrases = [
             (Verdict.WORSE, "lowers $R^2$"),
@@ -229,8 +240,7 @@ def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> s
         ]
         for verdict, phrase in phrases:
             if by.get(verdict):
-                what = " or the ".join(by[verdict])
-                words.append(f"removing the {what} {phrase}")
+                words.append(f"{_or(by[verdict])} {phrase}")
         finite = [t for t in tests if math.isfinite(t.mean_difference)]
         if not words or not finite:
             continue
@@ -240,6 +250,33 @@ def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> s
             + comparison_sentence(largest, ABLATION_LABELS | {"full": "the full model"})
         )
     return (" ".join(parts) or "No ablation was run.") + "\n"
+
+
+OWN_INPUT = ["human_only", "human_mlp"]  # the model's own input, without its machinery
+
+
+def own_input_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> str:
+    """What the encoders (and the MoE and UQ head) add over the human features alone, per
+    repeated protocol, from the ablation family's tests."""
+    parts = []
+    for protocol, tests in ablation_families(metrics, settings):
+        for test in (t for t in tests if t.model in OWN_INPUT):
+            if not math.isfinite(test.mean_difference):
+                continue
+            effect = {
+                Verdict.WORSE: "lowers $R^2$",
+                Verdict.BETTER: "raises $R^2$",
+                Verdict.EQUIVALENT: "leaves $R^2$ within "
+                f"$\\pm${format_number(settings.margins['r2'], 3)}",
+                Verdict.INCONCLUSIVE: "has an inconclusive effect on $R^2$",
+            }[test.verdict]
+            parts.append(
+                f"On {protocol.label}, {VARIANTS[test.model].change} {effect} (variant minus "
+                f"full {difference_text(test.mean_difference, 3)}, 95\\,\\% CI "
+                f"{difference_text(test.ci_low, 3)} to {difference_text(test.ci_high, 3)}; "
+                f"$n = {test.n_splits}$ splits)."
+            )
+    return (" ".join(parts) or "The own-input variants were not run.") + "\n"
 
 
 QUALITY_TARGETS = {"quick": {"bh_fullcv": 0.90}, "full": {"bh_fullcv": 0.95, "sm": 0.80}}

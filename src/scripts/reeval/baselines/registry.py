@@ -35,6 +35,26 @@ BASELINES = {
         Baseline(
             "mordred_rf", "Mordred + RF", ("bh", "sm"), "forest", "mordred", False, "Chen2024"
         ),
+        # the multimodal model's own human features (the summed Morgan fingerprint of the
+        # profile's features section) without any of its machinery
+        Baseline(
+            "morgan_rf",
+            "Summed Morgan FP + RF",
+            ("bh", "sm"),
+            "forest",
+            "morgan",
+            False,
+            "Chen2024",
+        ),
+        Baseline(
+            "morgan_gbt",
+            "Summed Morgan FP + gradient boosting",
+            ("bh", "sm"),
+            "boosting",
+            "morgan",
+            False,
+            "Chen2024",
+        ),
         Baseline(
             "drfp_gbt",
             "DRFP + gradient boosting",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,3 +74,66 @@ def published_r2(verified: pl.DataFrame, model: str, protocol: str) -> Published
         raise DataError(f"expected one verified R2 row for {key}, found {rows.height}")
     row = rows.row(0, named=True)
     return Published(float(row["value"]), row["std"], row["source"])
+
+
+# The released Yield-BERT checkpoints, one run per split, as their notebook printed them
+# (R2 to 2 decimals): on the same BH splits as ours, so each split pairs with ours.
+YIELD_BERT_CHECKPOINTS = "Yield-BERT (released checkpoint)"
+_OUR_SPLIT = re.compile(r"^(FullCV_\d\d|Test\d)\b")
+
+
+def published_split_r2(
+    verified: pl.DataFrame,
+    model: str = YIELD_BERT_CHECKPOINTS,
+    dataset: str = "Buchwald-Hartwig",
+) -> dict[str, float]:
+    """{our split name: R2} of a model published split by split (verified rows only)."""
+    rows = verified.filter(
+        (pl.col("model") == model) & (pl.col("dataset") == dataset) & (pl.col("metric") == "R2")
+    )
+    out: dict[str, float] = {}
+    for row in rows.iter_rows(named=True):
+        match = _OUR_SPLIT.match(row["split"])
+        if match is None:
+            continue
+        if match.group(1) in out:
+            raise DataError(f"two verified R2 rows of {model} on {match.group(1)}")
+        out[match.group(1)] = float(row["value"])
+    return out
+
+
+@dataclass(frozen=True)
+class ReportedResult:
+    """One result of the additions file: a model re-run or reported on our protocols."""
+
+    model: str
+    paper: str
+    dataset: str
+    split: str
+    value: float
+    std: float | None
+    n_repeats: int | None
+    verification: str
+
+
+def load_reported(path: Path) -> list[ReportedResult]:
+    """The R2 rows of the published additions (the strongest published numbers on these
+    splits, each with where it was read); every row is kept, with its verification note."""
+    table = pl.read_csv(path)
+    needed = {"model", "paper", "dataset", "split", "metric", "value", "std", "n_repeats"}
+    if needed - set(table.columns) or "verification" not in table.columns:
+        missing = sorted((needed | {"verification"}) - set(table.columns))
+        raise DataError(f"{path}: missing columns {missing}")
+    return [
+        ReportedResult(
+            row["model"],
+            row["paper"],
+            row["dataset"],
+            row["split"],
+            float(row["value"]),
+            None if row["std"] is None else float(row["std"]),
+            None if row["n_repeats"] is None else int(row["n_repeats"]),
+            row["verification"],
+        )
+        for row in table.filter(pl.col("metric") == "R2").iter_rows(named=True)
+    ]

@@ -1,0 +1,205 @@
+"""Our models against published numbers on the same protocols: the released Yield-BERT
+checkpoints split by split (paired tests), and the strongest published results reported
+on these protocols (the anchors' additions), beside our multimodal model."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from reeval.analysis.families import (
+    ComparisonSettings,
+    difference_text,
+    family,
+    tests_table,
+)
+from reeval.analysis.protocols import (
+    BY_KEY,
+    OUT_OF_SAMPLE,
+    REFERENCE,
+    test_train_ratio,
+    values_by_model,
+)
+from reeval.data.published import ReportedResult, published_split_r2
+from reeval.render.latex import Latex, format_number, latex_table
+from reeval.stats.paired import Comparison, Verdict, split_means
+from reeval.stats.robust import trimean
+
+YIELD_BERT = "yield_bert_published"
+YIELD_BERT_LABEL = "Yield-BERT (released checkpoints)"
+# where a reported result's (data set, split) falls among our protocols
+REPORTED_PROTOCOLS = {
+    ("Buchwald-Hartwig", "rand 70/30"): "bh_fullcv",
+    ("Suzuki-Miyaura", "rand 70/30"): "sm",
+    **{("Buchwald-Hartwig", f"Test{i}"): f"bh_test{i}" for i in range(1, 5)},
+}
+
+
+def yield_bert_family(
+    runs: pl.DataFrame, published: pl.DataFrame, models: list[str], settings: ComparisonSettings
+) -> list[Comparison]:
+    """Each of `models` minus the released Yield-BERT checkpoints on the BH FullCV splits
+    both have (ours: the mean over seeds of a split; theirs: one run, R2 to 2 decimals),
+    corrected resampled t-tests, one Holm family."""
+    protocol = BY_KEY["bh_fullcv"]
+    values = values_by_model(runs, protocol, "r2")
+    theirs = published_split_r2(published)
+    values[YIELD_BERT] = {
+        (split, 0): value for split, value in theirs.items() if split.startswith(protocol.prefix)
+    }
+    present = [m for m in models if values.get(m)]
+    return family(values, YIELD_BERT, present, "r2", test_train_ratio(runs, protocol), settings)
+
+
+def yield_bert_table(
+    runs: pl.DataFrame,
+    published: pl.DataFrame,
+    labels: dict[str, str],
+    settings: ComparisonSettings,
+) -> str:
+    """The BH FullCV family against Yield-BERT's checkpoints (tests table), each model's
+    differences on Test1-4 beside it (ours over seeds minus the published single run)."""
+    tests = yield_bert_family(runs, published, list(labels), settings)
+    table = tests_table([("BH FullCV", tests)], labels, what="Model")
+    theirs = published_split_r2(published)
+    protocols = [p for p in OUT_OF_SAMPLE if p.prefix in theirs]
+    rows = []
+    for model in labels:
+        row = [Latex(labels[model])]
+        for protocol in protocols:
+            ours = split_means(values_by_model(runs, protocol, "r2").get(model, {}))
+            split = protocol.prefix
+            row.append(difference_text(ours[split] - theirs[split], 3) if split in ours else "--")
+        if any(cell != "--" for cell in row[1:]):
+            rows.append(row)
+    splits = [p.prefix for p in protocols]
+    header = ["Model", *(Latex(f"{s} ({format_number(theirs[s], 2)})") for s in splits)]
+    return table + "\n\\medskip\n\n" + latex_table(header, rows, align="l" + "r" * len(splits))
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def yield_bert_sentences(
+    runs: pl.DataFrame,
+    published: pl.DataFrame,
+    labels: dict[str, str],
+    settings: ComparisonSettings,
+) -> str:
+    """Which models are better than, equivalent to, worse than, or inconclusive against the
+    released Yield-BERT checkpoints on the BH FullCV splits, as the tests say."""
+    tests = yield_bert_family(runs, published, list(labels), settings)
+    if not tests:
+        return "No model shares a split with the published Yield-BERT results.\n"
+    n = max(t.n_splits for t in tests)
+    by: dict[Verdict, list[str]] = {}
+    for t in tests:
+        by.setdefault(t.verdict, []).append(labels[t.model])
+    phrases = [
+        (Verdict.BETTER, "better than"),
+        (Verdict.EQUIVALENT, f"equivalent within $\\pm${settings.margins['r2']:.3f} to"),
+        (Verdict.WORSE, "worse than"),
+        (Verdict.INCONCLUSIVE, f"inconclusive (n = {n} splits) against"),
+    ]
+    parts = [
+        f"{_join(by[verdict])} {'is' if len(by[verdict]) == 1 else 'are'} {phrase} "
+        "the released Yield-BERT checkpoints"
+        for verdict, phrase in phrases
+        if by.get(verdict)
+    ]
+    reference = next((t for t in tests if t.model == REFERENCE), None)
+    tail = ""
+    if reference is not None and math.isfinite(reference.mean_difference):
+        tail = (
+            f" The multimodal model minus Yield-BERT: "
+            f"{difference_text(reference.mean_difference, 3)} "
+            f"(95\\,\\% CI {difference_text(reference.ci_low, 3)} to "
+            f"{difference_text(reference.ci_high, 3)})."
+        )
+    return (
+        f"On the {n} BH FullCV splits, paired split by split with the published $R^2$ of "
+        "Yield-BERT's released checkpoints (one run per split, two decimals): "
+        + "; ".join(parts)
+        + "."
+        + tail
+        + "\n"
+    )
+
+
+def _our_value(runs: pl.DataFrame, protocol_key: str, model: str) -> tuple[float, int]:
+    """Our trimean over split means (over seeds on one test split) and its n."""
+    protocol = BY_KEY[protocol_key]
+    by_key = values_by_model(runs, protocol, "r2").get(model, {})
+    values = (
+        list(split_means(by_key).values())
+        if protocol.repeated
+        else [v for v in by_key.values() if math.isfinite(v)]
+    )
+    if not values:
+        return float("nan"), 0
+    return float(trimean(values)), len(values)
+
+
+def reported_table(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
+    """Each published result on one of our protocols (mean +- std over its repeats, with
+    where it was read), beside our multimodal model there and the difference."""
+    rows = []
+    for r in reported:
+        key = REPORTED_PROTOCOLS.get((r.dataset, r.split))
+        if key is None:
+            continue
+        ours, _ = _our_value(runs, key, REFERENCE)
+        value = format_number(r.value, 3)
+        if r.std is not None and math.isfinite(r.std):
+            value = Latex(f"{value} $\\pm$ {format_number(r.std, 3)}")
+        rows.append(
+            [
+                r.model,
+                BY_KEY[key].label,
+                value,
+                str(r.n_repeats) if r.n_repeats else "--",
+                format_number(ours, 3) if math.isfinite(ours) else "--",
+                difference_text(ours - r.value, 3) if math.isfinite(ours) else "--",
+                r.paper,
+            ]
+        )
+    header = [
+        "Published model",
+        "Protocol",
+        Latex("$R^2$"),
+        "Repeats",
+        "Ours",
+        Latex("Ours $-$ published"),
+        "Where it was read",
+    ]
+    return latex_table(header, rows, align="llrrrrp{4.2cm}")
+
+
+def reproduction_sentences(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
+    """How far our multimodal model is from the published re-runs of the same model."""
+    parts = []
+    for r in reported:
+        if not r.model.startswith("UAM (Chen et al. 2024) re-run"):
+            continue
+        key = REPORTED_PROTOCOLS.get((r.dataset, r.split))
+        if key is None:
+            continue
+        ours, n = _our_value(runs, key, REFERENCE)
+        if not math.isfinite(ours):
+            continue
+        gap = ours - r.value
+        relation = "above" if gap > 0 else "below"
+        parts.append(
+            f"on {BY_KEY[key].label} our $R^2$ trimean of {format_number(ours, 3)} "
+            f"($n = {n}$ splits) is {format_number(abs(gap), 3)} {relation} its "
+            f"{format_number(r.value, 3)}"
+        )
+    if not parts:
+        return "No published re-run of the multimodal model is on our protocols.\n"
+    return (
+        "Against the published re-run of Chen et al.'s model by Shi et al.\\ (2025), "
+        + "; ".join(parts)
+        + ".\n"
+    )

@@ -1,0 +1,145 @@
+"""Our models against published numbers: the released Yield-BERT checkpoints split by split
+(paired, corrected t-tests), the strongest published results on our protocols, the
+deviations table from the profile, and the conclusions' sentences."""
+
+import pytest
+from test_comparison_analysis import (
+    FULLCV,
+    SETTINGS,
+    TESTS,
+    collect,
+    record,
+    synthetic_predictions,
+)
+
+from reeval.analysis import conclusions, published_reference
+from reeval.analysis.comparison import MODEL_LABELS
+from reeval.analysis.deviations import deviations_table
+from reeval.config import load_config
+from reeval.data.published import (
+    ReportedResult,
+    load_published,
+    load_reported,
+    published_split_r2,
+)
+from reeval.errors import DataError
+from reeval.stats.paired import Verdict
+from reeval.training.plan import training_settings
+
+ANCHORS = "src/static/anchors"
+
+
+@pytest.fixture(scope="module")
+def published(repo_root):
+    return load_published(repo_root / ANCHORS / "published_metrics.csv")
+
+
+def test_the_released_checkpoints_have_one_r2_per_split(published):
+    per_split = published_split_r2(published)
+    assert sorted(per_split) == sorted(FULLCV + TESTS)
+    # as the notebook printed them (anchors file, verified rows)
+    assert per_split["FullCV_01"] == 0.95 and per_split["Test4"] == 0.54
+
+
+def test_two_rows_for_one_split_are_refused(published):
+    row = published.filter(published["split"].str.starts_with("FullCV_01 ")).head(1)
+    with pytest.raises(DataError, match="two verified R2 rows"):
+        published_split_r2(published.vstack(row))
+
+
+def runs_against_yield_bert(tmp_path, published, shift: dict[str, float]):
+    """Each model = the published Yield-BERT value of the split + its shift, with a
+    wobble of +-0.002 from split to split (3 seeds for the multimodal model)."""
+    theirs = published_split_r2(published)
+    records = []
+    for index, split in enumerate(FULLCV + TESTS):
+        wobble = 0.002 * (1 if index % 2 else -1)
+        for model, delta in shift.items():
+            for seed in (0, 1, 2) if model == "multimodal" else (0,):
+                records.append(record(model, split, seed, r2=theirs[split] + delta + wobble))
+    return collect(tmp_path, records)
+
+
+def test_models_are_tested_against_yield_bert_split_by_split(tmp_path, published):
+    runs = runs_against_yield_bert(
+        tmp_path, published, {"multimodal": 0.02, "dft_rf": -0.05, "drfp_gbt": 0.0}
+    )
+    tests = {
+        t.model: t
+        for t in published_reference.yield_bert_family(
+            runs, published, list(MODEL_LABELS), SETTINGS
+        )
+    }
+    assert set(tests) == {"multimodal", "dft_rf", "drfp_gbt"}
+    assert tests["multimodal"].verdict == Verdict.BETTER
+    assert tests["dft_rf"].verdict == Verdict.WORSE
+    assert tests["drfp_gbt"].verdict == Verdict.EQUIVALENT
+    assert tests["multimodal"].mean_difference == pytest.approx(0.02, abs=1e-9)
+    assert all(t.n_splits == 10 for t in tests.values())
+    text = published_reference.yield_bert_sentences(runs, published, MODEL_LABELS, SETTINGS)
+    assert "Multimodal (Chen et al., ours) is better than the released Yield-BERT" in text
+    assert "DFT descriptors + RF is worse than" in text
+    assert "0.020 (95\\,\\% CI" in text
+    table = published_reference.yield_bert_table(runs, published, MODEL_LABELS, SETTINGS)
+    # out of sample: ours (mean of the seeds) minus the published single run
+    assert "Test4 (0.54)" in table
+    dft_row = next(line for line in table.splitlines() if line.startswith("DFT descriptors"))
+    assert dft_row.split(" & ")[1:] == ["-0.052", "-0.048", "-0.052", "-0.048 \\\\"]
+
+
+def test_reported_results_sit_beside_ours_with_the_gap(tmp_path, repo_root):
+    reported = load_reported(repo_root / ANCHORS / "published_metrics_additions.csv")
+    uam = [r for r in reported if r.model.startswith("UAM")]
+    assert {(r.dataset, r.value) for r in uam} == {
+        ("Buchwald-Hartwig", 0.976),
+        ("Suzuki-Miyaura", 0.888),
+    }
+    runs = collect(tmp_path, [record("multimodal", s, r2=0.95) for s in FULLCV])
+    table = published_reference.reported_table(runs, reported)
+    assert "0.976 $\\pm$ 0.001 & 10 & 0.950 & -0.026" in table
+    assert "BH Test4 & 0.736 & -- & -- & --" in table  # no multimodal run on Test4 here
+    text = published_reference.reproduction_sentences(runs, reported)
+    assert "on BH FullCV our $R^2$ trimean of 0.950 ($n = 10$ splits) is 0.026 below" in text
+    assert "SM" not in text  # no SM run: no claim
+    none = [ReportedResult("X", "p", "Amide", "rand", 0.5, None, None, "v")]
+    assert "No published re-run" in published_reference.reproduction_sentences(runs, none)
+
+
+def test_deviations_follow_the_profile():
+    settings = training_settings(
+        load_config("quick")["yield_model"], load_config("quick")["training_budget"]
+    )
+    table = deviations_table(settings)
+    assert "MSE on $\\mu$" in table and "then frozen" in table
+    assert "on all reactions" in table
+    changed = {
+        **settings,
+        "pretrain_on": "train",
+        "loss": {**settings["loss"], "sample_in_mse": True},
+    }
+    other = deviations_table(changed)
+    assert "the sample $\\mu + \\epsilon\\sigma$" in other
+    assert "each split's training reactions" in other
+    assert other != table
+
+
+def test_conclusions_name_the_strongest_baseline_and_follow_its_test(tmp_path):
+    def value(model, split):
+        return {"multimodal": 0.95, "drfp_gbt": 0.93, "dft_rf": 0.90}.get(model, 0.5)
+
+    records = [
+        record(m, s, r2=value(m, s) + 0.001 * (i % 3))
+        for i, s in enumerate(FULLCV)
+        for m in ("multimodal", "drfp_gbt", "dft_rf")
+    ]
+    runs = collect(tmp_path, records)
+    predictions = synthetic_predictions({"multimodal": 15.0, "dft_rf": 0.0, "drfp_gbt": 15.0})
+    text = conclusions.machinery_sentences(runs, predictions, SETTINGS)
+    assert text.startswith(
+        "On BH FullCV the multimodal model is better than the strongest baseline, "
+        "DRFP + gradient boosting: the multimodal model minus it is 0.020"
+    )
+    # out of sample: DFT (unbiased) is better on every test set, DRFP as biased as ours
+    assert "worse than at least one baseline on 4 of the 4 test sets" in text
+    assert "better than every baseline on 0 " in text
+    assert "nan" not in text.lower() and "-0.000" not in text
