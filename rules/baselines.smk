@@ -117,13 +117,15 @@ rule summarise_comparison:
            if r.split.startswith("Test")],
         published=raw("reactions/anchors/published_metrics.csv"),
         published_additions=raw("reactions/anchors/published_metrics_additions.csv"),
+        bh_reactions=f"{TIDY}/bh_reactions.parquet",
         script="src/scripts/summarise_comparison.py",
         library=library("analysis", "baselines", "data", "render", "stats", "training"),
     output:
         tables=[f"{OUTPUT}/{name}" for name in COMPARISON_TABLES],
         numbers=numbers(DISCUSSION_VARIABLES),
         figure_data=[f"{COMPARISON_FIGURE_DATA}/{name}.parquet"
-                     for name in ("learning_curves", "calibration", "oos_r2")],
+                     for name in ("learning_curves", "learning_curves_published",
+                                  "calibration", "oos_r2")],
     params:
         lc_splits=" ".join(BL["learning_curve"]["splits"]),
         lc_seeds=" ".join(str(s) for s in BL["learning_curve"]["seeds"]),
@@ -141,6 +143,7 @@ rule summarise_comparison:
         "--calibration-multimodal {input.calibration_multimodal:q} "
         "--calibration-mcdropout {input.calibration_mcdropout:q} --published {input.published:q} "
         "--published-additions {input.published_additions:q} "
+        "--bh-reactions {input.bh_reactions:q} "
         "--learning-curve-splits {params.lc_splits} --learning-curve-seeds {params.lc_seeds} "
         "--settings {params.settings:q} "
         "--output-dir {OUTPUT} --figure-dir {COMPARISON_FIGURE_DATA} "

@@ -25,6 +25,21 @@ def main() -> None:
         x = part["fraction"].to_numpy() * 100
         curves.plot(x, part["trimean"], marker="o", markersize=3, label=plain(MODEL_LABELS[model]))
         curves.fill_between(x, part["q1"], part["q3"], alpha=0.2)
+    published = pl.read_parquet(DATA / "learning_curves_published.parquet")
+    for model, marker in (("dft_rf", "x"), ("yield_bert", "^")):
+        part = published.filter(pl.col("model") == model).sort("fraction")
+        if part.height:
+            name = "DFT RF" if model == "dft_rf" else "Yield-BERT"
+            curves.scatter(
+                part["fraction"].to_numpy() * 100,
+                part["r2"],
+                marker=marker,
+                s=12,
+                color="0.2",
+                facecolors="none" if marker == "^" else None,
+                label=f"{name} (published)",
+                zorder=3,
+            )
     curves.set(
         xscale="log",
         xlabel="training set (% of data)",

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from reeval.analysis import comparison, conclusions, published_reference
+from reeval.analysis import comparison, conclusions, data_effects, published_reference
 from reeval.analysis.families import ComparisonSettings
-from reeval.analysis.protocols import OUT_OF_SAMPLE, collect_runs
+from reeval.analysis.protocols import OUT_OF_SAMPLE, REPEATED, collect_runs
 from reeval.cli import run
 from reeval.data.published import load_published, load_reported
 from reeval.errors import DataError
@@ -60,6 +60,9 @@ def main() -> None:
     )
     parser.add_argument("--published", required=True, type=Path)
     parser.add_argument("--published-additions", required=True, type=Path)
+    parser.add_argument(
+        "--bh-reactions", required=True, type=Path, help="the tidy BH table (additives)"
+    )
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--figure-dir", required=True, type=Path)
     args = parser.parse_args()
@@ -99,6 +102,22 @@ def main() -> None:
         published_reference.reproduction_sentences(runs, reported),
     )
     write_text_atomic(
+        out / "comparison_variance.tex", data_effects.variance_sentences(runs, REPEATED)
+    )
+    errors = data_effects.per_additive_errors(
+        predictions, pl.read_parquet(args.bh_reactions, columns=["reaction_id", "additive"])
+    )
+    write_table(
+        out / "comparison_additives.tex",
+        data_effects.per_additive_table(
+            errors, list(comparison.ADDITIVE_MODELS), comparison.ADDITIVE_MODELS
+        ),
+    )
+    write_text_atomic(
+        out / "comparison_hardest_additives.tex",
+        data_effects.hardest_additive_sentences(errors, list(comparison.MODELS)),
+    )
+    write_text_atomic(
         out / "conclusions_machinery.tex",
         conclusions.machinery_sentences(runs, predictions, tests),
     )
@@ -106,12 +125,16 @@ def main() -> None:
     write_variables(
         out, comparison.settings_variables(settings["baselines"], settings["yield_model"])
     )
-    write_parquet_atomic(
-        comparison.learning_curve_frame(
-            runs, args.learning_curve_splits, args.learning_curve_seeds
-        ),
-        args.figure_dir / "learning_curves.parquet",
+    curves = comparison.learning_curve_frame(
+        runs, args.learning_curve_splits, args.learning_curve_seeds
     )
+    published_curves = published_reference.published_learning_curves(published)
+    write_text_atomic(
+        out / "comparison_data_efficiency.tex",
+        published_reference.data_efficiency_sentences(curves, published_curves),
+    )
+    write_parquet_atomic(curves, args.figure_dir / "learning_curves.parquet")
+    write_parquet_atomic(published_curves, args.figure_dir / "learning_curves_published.parquet")
     calibration = {
         "multimodal": pl.concat([pl.read_parquet(p) for p in args.calibration_multimodal]),
         "mpnn_mcdropout": pl.concat(

@@ -67,7 +67,21 @@ COMPARISON_TABLES = [
     "comparison_reported.tex",
     "comparison_reproduction.tex",
     "conclusions_machinery.tex",
+    "comparison_variance.tex",
+    "comparison_additives.tex",
+    "comparison_hardest_additives.tex",
+    "comparison_data_efficiency.tex",
 ]
+# the models of the per-additive table (the others are in the data behind it), with the
+# short column labels it has room for
+ADDITIVE_MODELS = {
+    REFERENCE: "Multimodal",
+    "dft_rf": "DFT RF",
+    "drfp_gbt": "DRFP GB",
+    "morgan_rf": "Morgan RF",
+    "onehot_rf": "One-hot RF",
+    "mpnn": "MPNN",
+}
 METRICS = [("mae", "MAE (%)", 2), ("rmse", "RMSE (%)", 2), ("r2", "$R^2$", 3)]
 UNCERTAINTY_METRICS = [
     ("nll", "NLL", 2),

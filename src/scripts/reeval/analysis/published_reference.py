@@ -174,7 +174,7 @@ def reported_table(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
         Latex("Ours $-$ published"),
         "Where it was read",
     ]
-    return latex_table(header, rows, align="llrrrrp{4.2cm}")
+    return latex_table(header, rows, align="p{3.6cm}lrrrrp{3.8cm}")
 
 
 def reproduction_sentences(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
@@ -203,3 +203,69 @@ def reproduction_sentences(runs: pl.DataFrame, reported: list[ReportedResult]) -
         + "; ".join(parts)
         + ".\n"
     )
+
+
+# the learning-curve points published for BH random splits (Schwaller et al.'s figure, a
+# single split per fraction): our model key -> the anchors file's model name
+PUBLISHED_CURVES = {"dft_rf": "DFT descriptors + RF", "yield_bert": "Yield-BERT"}
+
+
+def published_learning_curves(published: pl.DataFrame) -> pl.DataFrame:
+    """model (our key), fraction (of the data set used for training), r2: the verified
+    published points of the BH learning curves."""
+    rows = published.filter(
+        pl.col("model").is_in(list(PUBLISHED_CURVES.values()))
+        & (pl.col("dataset") == "Buchwald-Hartwig")
+        & (pl.col("metric") == "R2")
+        & pl.col("split").str.starts_with("rand ")
+        & pl.col("train_fraction").is_not_null()
+    )
+    key_of = {name: key for key, name in PUBLISHED_CURVES.items()}
+    return (
+        rows.select(
+            pl.col("model").replace_strict(key_of),
+            pl.col("train_fraction").cast(pl.Float64).alias("fraction"),
+            pl.col("value").cast(pl.Float64).alias("r2"),
+        )
+        .unique()
+        .sort("model", "fraction")
+    )
+
+
+def data_efficiency_sentences(curves: pl.DataFrame, published_curves: pl.DataFrame) -> str:
+    """Each learning curve at its smallest and largest training fraction (trimean over
+    split means), with the published points at the smallest fraction."""
+    if curves.height == 0:
+        return "No learning curve was run.\n"
+    low, high = curves["fraction"].min(), curves["fraction"].max()
+    parts = []
+    for model in curves["model"].unique().sort().to_list():
+        mine = curves.filter(pl.col("model") == model)
+        at = {f: mine.filter(pl.col("fraction") == f)["trimean"] for f in (low, high)}
+        if any(v.len() != 1 for v in at.values()):
+            continue
+        parts.append(
+            f"{MODEL_NAMES.get(model, model)} {format_number(at[low].item(), 3)} "
+            f"(at {format_number(100 * high, 0)}\\,\\%: {format_number(at[high].item(), 3)})"
+        )
+    published_low = published_curves.filter(pl.col("fraction") == low)
+    theirs = [
+        f"{MODEL_NAMES.get(r['model'], r['model'])} {format_number(r['r2'], 2)}"
+        for r in published_low.iter_rows(named=True)
+    ]
+    text = (
+        f"Trained on {format_number(100 * low, 1)}\\,\\% of the reactions, the learning curves "
+        f"reach $R^2$ trimeans of: {'; '.join(parts)}."
+    )
+    if theirs:
+        text += f" The published single-split values at that size: {'; '.join(theirs)}."
+    return text + "\n"
+
+
+MODEL_NAMES = {
+    REFERENCE: "the multimodal model",
+    "dft_rf": "the DFT forest",
+    "drfp_gbt": "DRFP",
+    "random_rf": "the random-feature forest",
+    "yield_bert": "Yield-BERT",
+}
