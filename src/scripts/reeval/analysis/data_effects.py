@@ -153,8 +153,16 @@ def hardest_additive_sentences(errors: pl.DataFrame, models: list[str]) -> str:
         mine = errors.filter((pl.col("split") == split) & pl.col("model").is_in(models))
         if mine.height == 0:
             continue
-        worst = mine.sort("mae", descending=True).group_by("model", maintain_order=True).first()
-        counts = worst["additive"].value_counts(sort=True)
+        # each model's worst additive (ties: the first by name), then the additive worst for
+        # most models (ties: the first by name)
+        worst = (
+            mine.sort(["mae", "additive"], descending=[True, False])
+            .group_by("model", maintain_order=True)
+            .first()
+        )
+        counts = (
+            worst.group_by("additive").len().sort(["len", "additive"], descending=[True, False])
+        )
         name, count = counts.row(0)
         ratio = float(
             mine.filter(pl.col("additive") == name)["mae"].mean()
