@@ -84,6 +84,18 @@ def test_tectonic_stand_in_runs_pdflatex_or_latexmk(repo_root, tmp_path, args, e
     assert ("-synctex=1" in call) == ("--synctex" in args)
 
 
+@pytest.fixture
+def pdftotext() -> str:
+    """check_pdf is CI's last gate: without pdftotext its tests fail, never skip."""
+    path = shutil.which("pdftotext")
+    if path is None:
+        pytest.fail(
+            "pdftotext (poppler-utils) is missing: run `make setup`, which installs it "
+            "(or `apt-get install poppler-utils`)"
+        )
+    return path
+
+
 def write_pdf(path, pages, spacing: float) -> None:
     """A PDF with one page per list of lines, each line a text object `spacing` below the
     last (pdftotext reads them as lines)."""
@@ -102,9 +114,7 @@ def write_pdf(path, pages, spacing: float) -> None:
             plt.close(fig)
 
 
-@pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
-)
+@pytest.mark.usefixtures("pdftotext")
 def test_pdf_check_finds_present_and_missing_numbers(tmp_path):
     import matplotlib
 
@@ -122,9 +132,7 @@ def test_pdf_check_finds_present_and_missing_numbers(tmp_path):
     assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"c.txt": "-4.2"}
 
 
-@pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
-)
+@pytest.mark.usefixtures("pdftotext")
 def test_pdf_check_accepts_a_sentence_broken_by_a_page_but_not_a_split_number(tmp_path):
     write_pdf(
         tmp_path / "ms.pdf",
@@ -148,9 +156,7 @@ def test_pdf_check_accepts_a_sentence_broken_by_a_page_but_not_a_split_number(tm
     }
 
 
-@pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
-)
+@pytest.mark.usefixtures("pdftotext")
 def test_pdf_check_reads_a_short_value_across_a_page_number(tmp_path):
     write_pdf(
         tmp_path / "ms.pdf",
@@ -166,9 +172,7 @@ def test_pdf_check_reads_a_short_value_across_a_page_number(tmp_path):
     assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"not_there.txt": "300, 900"}
 
 
-@pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is set up by make"
-)
+@pytest.mark.usefixtures("pdftotext")
 def test_pdf_check_accepts_two_words_of_a_long_value_before_a_float(tmp_path):
     write_pdf(
         tmp_path / "ms.pdf",
