@@ -313,3 +313,14 @@ def test_verify_reruns_under_the_profile_of_the_build(tmp_path, monkeypatch, cap
     assert seen["env"]["REEVAL_PROFILE"] == "full"
     out = capsys.readouterr().out
     assert "x reproduces: 42" in out and "built at commit 000000000000" in out
+
+    def fake_run_that_changes_the_number(command, **kwargs):
+        if "snakemake" in command:  # the rerun writes another value
+            (kwargs["cwd"] / "src/tex/output/x.txt").write_text("43\n")
+            return subprocess.CompletedProcess(command, 0, "", "")
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(verify_number.subprocess, "run", fake_run_that_changes_the_number)
+    assert verify_number.verify("x", cores=1, keep=False) == 1
+    captured = capsys.readouterr()
+    assert "43" in captured.out + captured.err and "reproduces" not in captured.out

@@ -15,6 +15,7 @@ from test_comparison_analysis import (
 from reeval.analysis import conclusions, published_reference
 from reeval.analysis.comparison import MODEL_LABELS
 from reeval.analysis.deviations import deviations_table
+from reeval.analysis.families import relation_text
 from reeval.config import load_config
 from reeval.data.published import (
     ReportedResult,
@@ -143,3 +144,26 @@ def test_conclusions_name_the_strongest_baseline_and_follow_its_test(tmp_path):
     assert "worse than at least one baseline on 4 of the 4 test sets" in text
     assert "better than every baseline on 0 " in text
     assert "nan" not in text.lower() and "-0.000" not in text
+
+
+@pytest.mark.parametrize(
+    ("gap", "text"),
+    [
+        (0.0, "equal at 3 decimals to"),
+        (-0.0, "equal at 3 decimals to"),
+        (-0.0004, "equal at 3 decimals to"),
+        (0.0004, "equal at 3 decimals to"),
+        (-0.021, "0.021 below"),
+        (0.0206, "0.021 above"),
+    ],
+)
+def test_relation_never_reads_zero_below(gap, text):
+    assert relation_text(gap, 3) == text
+
+
+def test_a_reproduction_equal_to_the_published_value_says_so(tmp_path, repo_root):
+    reported = load_reported(repo_root / ANCHORS / "published_metrics_additions.csv")
+    runs = collect(tmp_path, [record("multimodal", s, r2=0.976) for s in FULLCV])
+    text = published_reference.reproduction_sentences(runs, reported)
+    assert "is equal at 3 decimals to its 0.976" in text
+    assert "0.000" not in text and "n/a" not in text

@@ -127,8 +127,19 @@ def test_cosine_recall_returns_the_query_first():
     sims = recall.cosine_similarities(pool[[7, 21]], pool)
     top = recall.top_k(sims, 5)
     assert top[:, 0].tolist() == [7, 21]
-    agreement = recall.ranking_agreement(sims, sims, ks=(3, 5))
-    assert agreement["overlap_5"] == [1.0, 1.0] and agreement["spearman"][0] == pytest.approx(1)
+
+
+def test_ranking_agreement_of_a_partial_overlap():
+    # query 0: a's top 5 are items 0-4, b's are 0, 1, 5, 6, 7 (2 of 5 shared); b reverses
+    # the order of a's similarities beyond item 1, so their Spearman correlation is known
+    sim_a = np.array([[1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]])
+    sim_b = np.array([[1.0, 0.9, 0.1, 0.2, 0.3, 0.8, 0.7, 0.6, 0.5, 0.4]])
+    agreement = recall.ranking_agreement(sim_a, sim_b, ks=(2, 5))
+    assert agreement["overlap_2"] == [1.0]
+    assert agreement["overlap_5"] == [pytest.approx(2 / 5)]
+    ranks_a, ranks_b = np.arange(10, 0, -1), np.array([10, 9, 1, 2, 3, 8, 7, 6, 5, 4])
+    d = ranks_a - ranks_b
+    assert agreement["spearman"][0] == pytest.approx(1 - 6 * (d**2).sum() / (10 * 99))
 
 
 def test_mat2vec_of_one_element_is_its_vector(mirror):

@@ -177,9 +177,14 @@ def test_a_flipped_bit_in_a_checkpoint_is_caught_by_its_checksum(tmp_path):
         load_checkpoint(path)
 
 
-def test_device_choice():
+def test_device_choice(monkeypatch):
     assert choose_device("cpu").type == "cpu"
-    assert choose_device("auto").type in {"cpu", "cuda"}
+    for present, expected in ((False, "cpu"), (True, "cuda")):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda present=present: present)
+        assert choose_device("auto").type == expected
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(Exception, match="no CUDA device"):
+        choose_device("cuda")
     with pytest.raises(Exception, match="device must be"):
         choose_device("tpu")
 

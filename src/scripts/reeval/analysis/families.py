@@ -198,6 +198,14 @@ def difference_text(value: float, digits: int) -> str:
     return text.lstrip("-") if set(text) <= set("-0.") else text
 
 
+def relation_text(gap: float, digits: int) -> str:
+    """ "0.021 below" / "0.021 above" / "equal at 3 decimals to", for "ours is ... theirs"."""
+    text = format_number(abs(gap), digits)
+    if set(text) <= set("0."):
+        return f"equal at {digits} decimals to"
+    return f"{text} {'above' if gap > 0 else 'below'}"
+
+
 def _p(value: float) -> str:
     if not math.isfinite(value):
         return "--"

@@ -12,6 +12,7 @@ from reeval.analysis.families import (
     ComparisonSettings,
     difference_text,
     family,
+    relation_text,
     tests_table,
 )
 from reeval.analysis.protocols import (
@@ -189,11 +190,9 @@ def reproduction_sentences(runs: pl.DataFrame, reported: list[ReportedResult]) -
         ours, n = _our_value(runs, key, REFERENCE)
         if not math.isfinite(ours):
             continue
-        gap = ours - r.value
-        relation = "above" if gap > 0 else "below"
         parts.append(
             f"on {BY_KEY[key].label} our $R^2$ trimean of {format_number(ours, 3)} "
-            f"($n = {n}$ splits) is {format_number(abs(gap), 3)} {relation} its "
+            f"($n = {n}$ splits) is {relation_text(ours - r.value, 3)} its "
             f"{format_number(r.value, 3)}"
         )
     if not parts:
@@ -242,7 +241,7 @@ def data_efficiency_sentences(curves: pl.DataFrame, published_curves: pl.DataFra
     for model in curves["model"].unique().sort().to_list():
         mine = curves.filter(pl.col("model") == model)
         at = {f: mine.filter(pl.col("fraction") == f)["trimean"] for f in (low, high)}
-        if any(v.len() != 1 for v in at.values()):
+        if any(v.len() != 1 or not math.isfinite(v.item()) for v in at.values()):
             continue
         parts.append(
             f"{MODEL_NAMES.get(model, model)} {format_number(at[low].item(), 3)} "

@@ -20,6 +20,7 @@ from reeval.analysis.families import (
     comparison_sentence,
     difference_text,
     family,
+    relation_text,
     tests_table,
 )
 from reeval.analysis.protocols import PROTOCOLS, REPEATED, Protocol, test_train_ratio
@@ -202,11 +203,10 @@ def comparison_sentences(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
         if theirs is None or ours.n == 0:
             continue
         gap = ours.trimean - theirs.value
-        relation = "above" if gap > 0 else "below"
         within = " (within our IQR)" if abs(gap) <= ours.iqr else ""
         sentences.append(
             f"On {protocol.long_label}, our $R^2$ trimean of {format_number(ours.trimean, 3)} "
-            f"is {format_number(abs(gap), 3)} {relation} the published Yield-BERT "
+            f"is {relation_text(gap, 3)} the published Yield-BERT "
             f"value of {format_number(theirs.value, 3)}{within}."
         )
     return " ".join(sentences) + "\n"
