@@ -130,3 +130,29 @@ def test_mc_dropout_gives_both_parts_of_sigma(store):
         run.out["sigma_aleatoric"] ** 2 + run.out["sigma_epistemic"] ** 2,
         rtol=1e-5,
     )
+
+
+@pytest.mark.parametrize("name", ["mpnn", "mpnn_mcdropout"])
+def test_graph_baselines_never_see_test_yields(store, name):
+    """Changing the test rows' yields leaves the predictions bit-identical; changing some
+    training rows' yields does not (so the check can fail)."""
+    reactions, features = store
+    cfg = settings(0.1, epochs=3)
+    runs = specs(2)
+    before = run_graph_group(baseline(name), reactions, features, runs, cfg, CPU, False)
+
+    def flipped(rows):
+        y = reactions["yield_pct"].to_numpy().copy()
+        y[rows] = 100.0 - y[rows]
+        return reactions.with_columns(yield_pct=y)
+
+    after = run_graph_group(
+        baseline(name), flipped(runs[0].test_rows), features, runs, cfg, CPU, False
+    )
+    for a, b in zip(before, after, strict=True):
+        for key, value in a.out.items():
+            np.testing.assert_array_equal(value, b.out[key], err_msg=key)
+    leaked = run_graph_group(
+        baseline(name), flipped(runs[0].train_rows[:20]), features, runs[:1], cfg, CPU, False
+    )
+    assert not np.array_equal(leaked[0].out["mu"], before[0].out["mu"])
