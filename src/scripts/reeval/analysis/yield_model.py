@@ -289,6 +289,12 @@ def target_sentences(metrics: pl.DataFrame, profile: str) -> str:
     parts = []
     for key, target in QUALITY_TARGETS.get(profile, {}).items():
         ours = summarise(metrics, protocols[key], "full", "r2")
+        if not math.isfinite(ours.trimean):
+            parts.append(
+                f"On {protocols[key].long_label} the {profile} profile has no finite $R^2$ "
+                f"to set against its target of {target:.2f}."
+            )
+            continue
         verdict = "meets" if ours.trimean >= target else "misses"
         parts.append(
             f"On {protocols[key].long_label} the {profile} profile {verdict} its target "
@@ -301,6 +307,9 @@ def target_sentences(metrics: pl.DataFrame, profile: str) -> str:
             + ")."
         )
     rho = summarise(metrics, protocols["bh_fullcv"], "full", "spearman_error_sigma")
+    if not math.isfinite(rho.trimean):
+        parts.append("No finite correlation of the predicted $\\sigma$ with the error exists.")
+        return " ".join(parts) + "\n"
     verdict = "carries" if rho.trimean > SPEARMAN_TARGET else "does not carry"
     parts.append(
         f"The predicted $\\sigma$ {verdict} information about the error: the Spearman "
@@ -324,8 +333,10 @@ def yield_variables(metrics: pl.DataFrame) -> dict[str, float | int | str]:
             s = summarise(metrics, protocols[key], "full", metric)
             out[f"ym_{key}_{metric}"] = format_number(s.trimean, digits)
     oos = [summarise(metrics, protocols[f"bh_test{i}"], "full", "r2").trimean for i in range(1, 5)]
-    out["ym_bh_oos_r2_min"] = format_number(min(oos), 3)
-    out["ym_bh_oos_r2_max"] = format_number(max(oos), 3)
+    # min / max over the finite values only (with a NaN, Python's min depends on the order)
+    finite = [v for v in oos if math.isfinite(v)] or [float("nan")]
+    out["ym_bh_oos_r2_min"] = format_number(min(finite), 3)
+    out["ym_bh_oos_r2_max"] = format_number(max(finite), 3)
     return out
 
 
