@@ -225,11 +225,13 @@ rule summarise_materials:
         library=library("materials", "render", "stats"),
     output:
         tables=[f"{OUTPUT}/materials_{name}.tex"
-                for name in ("agreement", "embedding", "structure", "mmoe", "top")],
+                for name in ("agreement", "embedding", "structure", "mmoe", "top")]
+        + [f"{OUTPUT}/materials_mmoe_test.tex"],
         numbers=numbers(MATERIALS_NUMBERS),
         figure_data=[f"{MATERIALS}/figure_{name}.parquet" for name in ("thermoelectric", "top_zt")],
     params:
         settings=MATERIALS_SETTINGS,
+        comparison=json.dumps(CFG["comparison"], sort_keys=True),
     conda:
         CONDA_ENV
     log:
@@ -246,4 +248,5 @@ rule summarise_materials:
         "--thermoelectric {input.thermoelectric:q} --predictions {input.predictions:q} "
         "--te-table {input.te_table:q} --te-counts {input.te_counts:q} "
         "--published {input.published:q} --settings {params.settings:q} "
+        "--comparison {params.comparison:q} "
         "--output-dir {OUTPUT} --figure-dir {MATERIALS} 2>&1 | tee {log:q}"

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from reeval.cli import run
-from reeval.io import write_parquet_atomic
+from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.materials import summary
 from reeval.materials.aflow import published_maes
 from reeval.materials.names import MATERIALS_NUMBERS, TASKS, TEMPERATURE_BINS
@@ -40,22 +40,6 @@ def aflow_numbers(results: pl.DataFrame) -> dict:
     }
 
 
-def mmoe_numbers(results: pl.DataFrame, representation: str) -> dict:
-    part = results.filter(pl.col("representation") == representation)
-    gains = []
-    for task in TASKS:
-        r2 = {
-            m: robust(part.filter((pl.col("task") == task) & (pl.col("model") == m))["r2"])[0]
-            for m in ("mmoe", "single_task")
-        }
-        gains.append(r2["mmoe"] - r2["single_task"])
-    return {
-        "mat_mmoe_wins": int(sum(g > 0 for g in gains)),
-        "mat_n_tasks": len(TASKS),
-        "mat_mmoe_median_gain": float(np.median(gains)),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     for name in (
@@ -76,6 +60,7 @@ def main() -> None:
     ):
         parser.add_argument(f"--{name.replace('_', '-')}", required=True, type=Path)
     parser.add_argument("--settings", required=True)
+    parser.add_argument("--comparison", required=True, help="JSON: the comparison settings")
     parser.add_argument("--output-dir", required=True, type=Path)
     parser.add_argument("--figure-dir", required=True, type=Path)
     args = parser.parse_args()
@@ -108,6 +93,17 @@ def main() -> None:
     )
     write_table(out / "materials_structure.tex", summary.structure_table(embedding))
     write_table(out / "materials_mmoe.tex", summary.thermoelectric_table(thermoelectric))
+    tests = json.loads(args.comparison)
+    mmoe = summary.mmoe_against_single_task(
+        thermoelectric,
+        cfg["mmoe"]["ranking_representation"],
+        float(tests["margin"]["r2"]),
+        float(tests["alpha"]),
+    )
+    write_text_atomic(
+        out / "materials_mmoe_test.tex",
+        summary.mmoe_sentence(mmoe, REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]]),
+    )
     write_table(
         out / "materials_top.tex",
         summary.top_table(ranked, query, shown, cfg["ranking_top"]),
@@ -181,7 +177,7 @@ def main() -> None:
         "mat_n_seeds": len(cfg["property_mlp"]["seeds"]),
         **(aflow := aflow_numbers(embedding)),
         "mat_lm_aflow_verdict": summary.aflow_verdict(
-            aflow["mat_lm_aflow_wins"], aflow["mat_n_aflow"]
+            aflow["mat_lm_aflow_wins"], aflow["mat_n_aflow"], Path(cfg["text_encoder"]).name
         ),
         "mat_elasticity_n": elasticity["n_labelled"],
         "mat_elasticity_unlabelled": elasticity["n_unlabelled"],
@@ -202,7 +198,7 @@ def main() -> None:
         "mat_temperature_bins": ", ".join(str(b) for b in TEMPERATURE_BINS),
         "mat_n_mmoe_seeds": len(cfg["mmoe"]["seeds"]),
         "mat_mmoe_input": REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]],
-        **mmoe_numbers(thermoelectric, cfg["mmoe"]["ranking_representation"]),
+        "mat_n_tasks": len(TASKS),
         "mat_recall_k": cfg["recall_k"],
         "mat_ranking_temperature": temperature,
         "mat_ranking_temperature_note": temperature_note,

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from reeval.analysis.protocols import Protocol, test_train_ratio
-from reeval.render.latex import Latex, format_number, latex_table
+from reeval.render.latex import Latex, difference_text, format_number, latex_table
 from reeval.stats.paired import (
     Comparison,
     Verdict,
@@ -190,12 +190,6 @@ def out_of_sample_family(
 
 
 # --- tables ----------------------------------------------------------------------------
-
-
-def difference_text(value: float, digits: int) -> str:
-    """A difference to `digits` decimals, never "-0.000"."""
-    text = format_number(value, digits)
-    return text.lstrip("-") if set(text) <= set("-0.") else text
 
 
 def relation_text(gap: float, digits: int) -> str:

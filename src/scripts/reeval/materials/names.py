@@ -64,9 +64,7 @@ MATERIALS_NUMBERS = [
     "mat_temperature_bins",
     "mat_n_mmoe_seeds",
     "mat_mmoe_input",
-    "mat_mmoe_wins",
     "mat_n_tasks",
-    "mat_mmoe_median_gain",
     # ranking
     "mat_recall_k",
     "mat_ranking_temperature",

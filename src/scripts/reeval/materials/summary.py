@@ -3,12 +3,15 @@ Across seeds or queries: trimean [IQR] (the robust-statistics library)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import polars as pl
 
 from reeval.materials.aflow import PROPERTIES
 from reeval.materials.names import MATERIALS_NUMBERS, TASKS, TEMPERATURE_BINS
-from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
+from reeval.render.latex import Latex, cell_iqr, difference_text, format_number, latex_table
+from reeval.stats.paired import Comparison, Verdict, compare
 from reeval.stats.robust import iqr, trimean
 
 __all__ = ["MATERIALS_NUMBERS"]  # the rule's outputs (kept in a module that imports nothing)
@@ -290,16 +293,20 @@ def aflow_sizes(max_train: int | None, max_test: int | None) -> str:
     )
 
 
-def aflow_verdict(wins: int, n: int) -> str:
+def aflow_verdict(wins: int, n: int, encoder: str) -> str:
+    """What the count of properties on which the composition embedding of `encoder` beats
+    both baselines supports, worded for that encoder only (not language models in
+    general, nor a materials model such as MatBERT, which is not run here)."""
     if wins == 0:
         return (
-            "It never beats the better baseline, so for predicting these properties from "
-            "the composition one might not need a language model."
+            f"It never beats the better baseline, so for predicting these properties from "
+            f"the composition the general-domain encoder {encoder} adds nothing here; "
+            "whether a materials language model would is not tested."
         )
     if wins == n:
-        return "It beats the better baseline on every property, so here the language model helps."
+        return f"It beats the better baseline on every property, so here {encoder} helps."
     return (
-        "It beats the better baseline on some properties only, so whether a language model "
+        f"It beats the better baseline on some properties only, so whether {encoder} "
         "helps depends on the property."
     )
 
@@ -367,3 +374,60 @@ def mp_query_formula(count: int, formula: str) -> str:
             f"{formula}, although the notes of the data mirror say it holds none"
         )
     return f"the whole MP elasticity set holds no entry with the composition of {formula}"
+
+
+def mmoe_against_single_task(
+    results: pl.DataFrame, representation: str, margin: float, alpha: float
+) -> Comparison:
+    """The MMoE minus single-task MLPs of the same sizes in R2 on one input representation.
+    The task is the unit (each model's seeds averaged within a task): one test set and five
+    targets, so a paired t-test over the tasks without the overlap correction of resampled
+    splits; "equivalent" only by TOST within `margin`; every task must be present."""
+    part = results.filter(pl.col("representation") == representation)
+    values = {
+        model: {
+            (row["task"], int(row["seed"])): float(row["r2"])
+            for row in part.filter(pl.col("model") == model).iter_rows(named=True)
+        }
+        for model in ("mmoe", "single_task")
+    }
+    return compare(
+        values["mmoe"],
+        values["single_task"],
+        model="mmoe",
+        other="single_task",
+        metric="r2",
+        higher_is_better=True,
+        test_train_ratio=0.0,
+        margin=margin,
+        alpha=alpha,
+        min_splits=len(TASKS),
+    )
+
+
+def _p(value: float) -> str:
+    return "< 0.001" if value < 0.001 else f"= {format_number(value, 3)}"
+
+
+def mmoe_sentence(c: Comparison, representation_label: str) -> str:
+    """The verdict of `mmoe_against_single_task`, with its interval and n."""
+    n = f"$n = {c.n_splits}$ tasks $\\times$ {c.seeds_per_split} seeds"
+    if not math.isfinite(c.mean_difference):
+        return f"The MMoE and the single-task MLPs share no task to compare ({n}).\n"
+    numbers = (
+        f"the mean difference over the tasks (MMoE minus single-task) is "
+        f"{difference_text(c.mean_difference, 3)} (95\\,\\% CI "
+        f"{difference_text(c.ci_low, 3)} to {difference_text(c.ci_high, 3)}; paired $t$-test "
+        f"over tasks $p {_p(c.p_t)}$; TOST within $\\pm$"
+        f"{format_number(c.margin, 3)} $p {_p(c.p_tost)}$; {n})"
+    )
+    models = "single-task MLPs of the same sizes in $R^2$"
+    opening = {
+        Verdict.BETTER: f"the MMoE is better than {models}",
+        Verdict.WORSE: f"the MMoE is worse than {models}",
+        Verdict.EQUIVALENT: f"the MMoE is equivalent within "
+        f"$\\pm${format_number(c.margin, 3)} to {models}",
+        Verdict.INCONCLUSIVE: f"the comparison of the MMoE with {models} is inconclusive",
+        Verdict.NOT_AVAILABLE: f"the MMoE cannot be compared with {models}",
+    }[c.verdict]
+    return f"On the {representation_label} input, {opening}: {numbers}.\n"

@@ -52,6 +52,12 @@ def format_number(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def difference_text(value: float, digits: int) -> str:
+    """A difference to `digits` decimals, never "-0.000"."""
+    text = format_number(value, digits)
+    return text.lstrip("-") if set(text) <= set("-0.") else text
+
+
 def cell_iqr(value: float, spread: float, digits: int = 2) -> str:
     """`value [IQR]`, the robust cell of the article's tables."""
     return f"{format_number(float(value), digits)} [{format_number(float(spread), digits)}]"
