@@ -199,6 +199,7 @@ def main() -> None:
         "mat_n_mmoe_seeds": len(cfg["mmoe"]["seeds"]),
         "mat_mmoe_input": REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]],
         "mat_n_tasks": len(TASKS),
+        "mat_mineral_matching": summary.mineral_matching_text(cfg["mineral_matching"]),
         "mat_recall_k": cfg["recall_k"],
         "mat_ranking_temperature": temperature,
         "mat_ranking_temperature_note": temperature_note,

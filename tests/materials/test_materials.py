@@ -460,6 +460,8 @@ def test_the_typed_claims_follow_the_numbers():
     assert "the general-domain encoder all-MiniLM-L6-v2 adds nothing here" in verdicts[0]
     assert all("all-MiniLM-L6-v2" in v for v in verdicts)
     assert not any("language models" in v or "need a language model" in v for v in verdicts)
+    assert summary.mineral_matching_text(False).startswith("off")
+    assert summary.mineral_matching_text(True).startswith("on")
     assert len(set(verdicts)) == 3
 
     def runs(lm, lm_c):

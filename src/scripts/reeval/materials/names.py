@@ -65,6 +65,7 @@ MATERIALS_NUMBERS = [
     "mat_n_mmoe_seeds",
     "mat_mmoe_input",
     "mat_n_tasks",
+    "mat_mineral_matching",
     # ranking
     "mat_recall_k",
     "mat_ranking_temperature",

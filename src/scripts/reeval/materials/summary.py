@@ -311,6 +311,13 @@ def aflow_verdict(wins: int, n: int, encoder: str) -> str:
     )
 
 
+def mineral_matching_text(on: bool) -> str:
+    """The profile's robocrys mineral matching, as the article states it."""
+    if on:
+        return "on: a description names the mineral a structure matches"
+    return "off in this profile (it doubles the description time): no description names a mineral"
+
+
 def structure_gain(results: pl.DataFrame) -> tuple[float, float, str]:
     """(median over the MP targets of R2([structure | composition]) - R2(composition), the
     median IQR over seeds of those R2 values, how the two compare)."""
