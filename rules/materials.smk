@@ -220,13 +220,15 @@ rule summarise_materials:
         predictions=rules.train_mmoe.output.predictions,
         te_table=rules.embed_materials.output.thermoelectrics,
         te_counts=rules.embed_materials.output.counts,
+        arrays=rules.embed_materials.output.arrays,
         published=raw("materials/crabnet_aflow/all_metrics.csv"),
         script="src/scripts/summarise_materials.py",
         library=library("materials", "render", "stats"),
     output:
         tables=[f"{OUTPUT}/materials_{name}.tex"
                 for name in ("agreement", "embedding", "structure", "mmoe", "top")]
-        + [f"{OUTPUT}/materials_mmoe_test.tex"],
+        + [f"{OUTPUT}/materials_{name}.tex"
+           for name in ("mmoe_test", "recall_truth", "recall_truth_sentences")],
         numbers=numbers(MATERIALS_NUMBERS),
         figure_data=[f"{MATERIALS}/figure_{name}.parquet" for name in ("thermoelectric", "top_zt")],
     params:
@@ -247,6 +249,7 @@ rule summarise_materials:
         "--agreement {input.agreement:q} --embedding {input.embedding:q} "
         "--thermoelectric {input.thermoelectric:q} --predictions {input.predictions:q} "
         "--te-table {input.te_table:q} --te-counts {input.te_counts:q} "
+        "--arrays {input.arrays:q} "
         "--published {input.published:q} --settings {params.settings:q} "
         "--comparison {params.comparison:q} "
         "--output-dir {OUTPUT} --figure-dir {MATERIALS} 2>&1 | tee {log:q}"

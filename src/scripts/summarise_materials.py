@@ -9,7 +9,7 @@ import polars as pl
 
 from reeval.cli import run
 from reeval.io import write_parquet_atomic, write_text_atomic
-from reeval.materials import summary
+from reeval.materials import recall_truth, summary
 from reeval.materials.aflow import published_maes
 from reeval.materials.names import MATERIALS_NUMBERS, TASKS, TEMPERATURE_BINS
 from reeval.materials.summary import REPRESENTATION_LABELS, robust
@@ -55,6 +55,7 @@ def main() -> None:
         "thermoelectric",
         "predictions",
         "te_table",
+        "arrays",
         "te_counts",
         "published",
     ):
@@ -93,6 +94,24 @@ def main() -> None:
     )
     write_table(out / "materials_structure.tex", summary.structure_table(embedding))
     write_table(out / "materials_mmoe.tex", summary.thermoelectric_table(thermoelectric))
+    truth, truth_k, n_candidates, n_measured = recall_truth.recall_against_truths(
+        pool,
+        np.load(args.arrays, allow_pickle=False),
+        pl.read_parquet(args.recall),
+        te_table,
+        cfg["recall_k"],
+        draws=10_000,
+        seed=cfg["seed"],
+    )
+    write_table(
+        out / "materials_recall_truth.tex",
+        recall_truth.recall_truth_table(truth, REPRESENTATION_LABELS),
+    )
+    alpha = float(json.loads(args.comparison)["alpha"])
+    write_text_atomic(
+        out / "materials_recall_truth_sentences.tex",
+        recall_truth.recall_truth_sentences(truth, REPRESENTATION_LABELS, alpha, n_measured),
+    )
     tests = json.loads(args.comparison)
     mmoe = summary.mmoe_against_single_task(
         thermoelectric,
@@ -199,6 +218,8 @@ def main() -> None:
         "mat_n_mmoe_seeds": len(cfg["mmoe"]["seeds"]),
         "mat_mmoe_input": REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]],
         "mat_n_tasks": len(TASKS),
+        "mat_truth_k": truth_k,
+        "mat_truth_candidates": n_candidates,
         "mat_mineral_matching": summary.mineral_matching_text(cfg["mineral_matching"]),
         "mat_recall_k": cfg["recall_k"],
         "mat_ranking_temperature": temperature,

@@ -66,6 +66,8 @@ MATERIALS_NUMBERS = [
     "mat_mmoe_input",
     "mat_n_tasks",
     "mat_mineral_matching",
+    "mat_truth_k",
+    "mat_truth_candidates",
     # ranking
     "mat_recall_k",
     "mat_ranking_temperature",
