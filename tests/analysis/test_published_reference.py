@@ -85,7 +85,7 @@ def test_models_are_tested_against_yield_bert_split_by_split(tmp_path, published
     # out of sample: ours (mean of the seeds) minus the published single run
     assert "Test4 (0.54)" in table
     dft_row = next(line for line in table.splitlines() if line.startswith("DFT descriptors"))
-    assert dft_row.split(" & ")[1:] == ["-0.052", "-0.048", "-0.052", "-0.048 \\\\"]
+    assert dft_row.split(" & ")[1:] == ["-0.052 (1)", "-0.048 (1)", "-0.052 (1)", "-0.048 (1) \\\\"]
 
 
 def test_reported_results_sit_beside_ours_with_the_gap(tmp_path, repo_root):
@@ -97,7 +97,7 @@ def test_reported_results_sit_beside_ours_with_the_gap(tmp_path, repo_root):
     }
     runs = collect(tmp_path, [record("multimodal", s, r2=0.95) for s in FULLCV])
     table = published_reference.reported_table(runs, reported)
-    assert "0.976 $\\pm$ 0.001 & 10 & 0.950 & -0.026" in table
+    assert "0.976 $\\pm$ 0.001 & 10 & 0.950 (10) & -0.026" in table
     assert "BH Test4 & 0.736 & -- & -- & --" in table  # no multimodal run on Test4 here
     text = published_reference.reproduction_sentences(runs, reported)
     assert "on BH FullCV our $R^2$ trimean of 0.950 ($n = 10$ splits) is 0.026 below" in text

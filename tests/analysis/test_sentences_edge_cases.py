@@ -58,15 +58,8 @@ def test_comparison_sentences_on_edge_cases(tmp_path, published, reported, value
     labels = comparison.MODEL_LABELS
     clean(published_reference.yield_bert_sentences(runs, published, labels, SETTINGS))
     clean(published_reference.reproduction_sentences(runs, reported))
-    empty = pl.DataFrame(
-        schema={
-            "split": pl.String,
-            "additive": pl.String,
-            "model": pl.String,
-            "n": pl.Int64,
-            "mae": pl.Float64,
-        }
-    )
+    no_additives = pl.DataFrame({"reaction_id": [], "additive": []})
+    empty = data_effects.per_additive_errors({}, no_additives)
     clean(data_effects.hardest_additive_sentences(empty, list(comparison.MODELS)))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 from reeval.analysis.families import (
@@ -23,7 +24,7 @@ from reeval.analysis.protocols import (
     values_by_model,
 )
 from reeval.data.published import ReportedResult, published_split_r2
-from reeval.render.latex import Latex, format_number, latex_table
+from reeval.render.latex import Latex, format_number, join_words, latex_table
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import trimean
 
@@ -69,18 +70,22 @@ def yield_bert_table(
     for model in labels:
         row = [Latex(labels[model])]
         for protocol in protocols:
-            ours = split_means(values_by_model(runs, protocol, "r2").get(model, {}))
             split = protocol.prefix
-            row.append(difference_text(ours[split] - theirs[split], 3) if split in ours else "--")
+            seeds = [
+                v
+                for (s, _), v in values_by_model(runs, protocol, "r2").get(model, {}).items()
+                if s == split and math.isfinite(v)
+            ]
+            row.append(
+                f"{difference_text(float(np.mean(seeds)) - theirs[split], 3)} ({len(seeds)})"
+                if seeds
+                else "--"
+            )
         if any(cell != "--" for cell in row[1:]):
             rows.append(row)
     splits = [p.prefix for p in protocols]
     header = ["Model", *(Latex(f"{s} ({format_number(theirs[s], 2)})") for s in splits)]
     return table + "\n\\medskip\n\n" + latex_table(header, rows, align="l" + "r" * len(splits))
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def yield_bert_sentences(
@@ -105,7 +110,7 @@ def yield_bert_sentences(
         (Verdict.INCONCLUSIVE, f"inconclusive (n = {n} splits) against"),
     ]
     parts = [
-        f"{_join(by[verdict])} {'is' if len(by[verdict]) == 1 else 'are'} {phrase} "
+        f"{join_words(by[verdict])} {'is' if len(by[verdict]) == 1 else 'are'} {phrase} "
         "the released Yield-BERT checkpoints"
         for verdict, phrase in phrases
         if by.get(verdict)
@@ -151,7 +156,7 @@ def reported_table(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
         key = REPORTED_PROTOCOLS.get((r.dataset, r.split))
         if key is None:
             continue
-        ours, _ = _our_value(runs, key, REFERENCE)
+        ours, n = _our_value(runs, key, REFERENCE)
         value = format_number(r.value, 3)
         if r.std is not None and math.isfinite(r.std):
             value = Latex(f"{value} $\\pm$ {format_number(r.std, 3)}")
@@ -161,7 +166,7 @@ def reported_table(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
                 BY_KEY[key].label,
                 value,
                 str(r.n_repeats) if r.n_repeats else "--",
-                format_number(ours, 3) if math.isfinite(ours) else "--",
+                f"{format_number(ours, 3)} ({n})" if math.isfinite(ours) else "--",
                 difference_text(ours - r.value, 3) if math.isfinite(ours) else "--",
                 r.paper,
             ]
@@ -171,7 +176,7 @@ def reported_table(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
         "Protocol",
         Latex("$R^2$"),
         "Repeats",
-        "Ours",
+        "Ours (n)",
         Latex("Ours $-$ published"),
         "Where it was read",
     ]
@@ -202,6 +207,15 @@ def reproduction_sentences(runs: pl.DataFrame, reported: list[ReportedResult]) -
         + "; ".join(parts)
         + ".\n"
     )
+
+
+MODEL_NAMES = {
+    REFERENCE: "the multimodal model",
+    "dft_rf": "the DFT forest",
+    "drfp_gbt": "DRFP",
+    "random_rf": "the random-feature forest",
+    "yield_bert": "Yield-BERT",
+}
 
 
 # the learning-curve points published for BH random splits (Schwaller et al.'s figure, a
@@ -259,12 +273,3 @@ def data_efficiency_sentences(curves: pl.DataFrame, published_curves: pl.DataFra
     if theirs:
         text += f" The published single-split values at that size: {'; '.join(theirs)}."
     return text + "\n"
-
-
-MODEL_NAMES = {
-    REFERENCE: "the multimodal model",
-    "dft_rf": "the DFT forest",
-    "drfp_gbt": "DRFP",
-    "random_rf": "the random-feature forest",
-    "yield_bert": "Yield-BERT",
-}

@@ -26,7 +26,7 @@ from reeval.analysis.families import (
 from reeval.analysis.protocols import PROTOCOLS, REPEATED, Protocol, test_train_ratio
 from reeval.data.published import PUBLISHED_MODELS, published_r2
 from reeval.models.variants import ABLATIONS, VARIANTS
-from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
+from reeval.render.latex import Latex, cell_iqr, format_number, join_words, latex_table
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import iqr, trimean
 
@@ -212,11 +212,6 @@ def comparison_sentences(metrics: pl.DataFrame, published: pl.DataFrame) -> str:
     return " ".join(sentences) + "\n"
 
 
-def _or(changes: list[str]) -> str:
-    """'a', 'a or b', 'a, b or c'."""
-    return changes[0] if len(changes) == 1 else f"{', '.join(changes[:-1])} or {changes[-1]}"
-
-
 def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> str:
     """Per data set: what removing each part does to R2, as the tests say (worse, better,
     equivalent within the margin, inconclusive), the largest effect with its interval."""
@@ -240,7 +235,7 @@ def ablation_sentences(metrics: pl.DataFrame, settings: ComparisonSettings) -> s
         ]
         for verdict, phrase in phrases:
             if by.get(verdict):
-                words.append(f"{_or(by[verdict])} {phrase}")
+                words.append(f"{join_words(by[verdict], 'or')} {phrase}")
         finite = [t for t in tests if math.isfinite(t.mean_difference)]
         if not words or not finite:
             continue

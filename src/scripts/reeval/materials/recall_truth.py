@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from reeval.render.latex import Latex, format_number, latex_table
+from reeval.render.latex import Latex, format_number, join_words, latex_table
 from reeval.stats.paired import holm
 
 
@@ -156,7 +156,8 @@ def recall_truth_table(scores: list[RecallScore], labels: dict[str, str]) -> str
     representations = list(dict.fromkeys(s.representation for s in scores))
     rows = []
     for rep in representations:
-        row = [Latex(labels.get(rep, rep))]
+        n = max(by[(rep, t)].n_queries for t in truths if (rep, t) in by)
+        row = [Latex(labels.get(rep, rep)), str(n)]
         for truth in truths:
             s = by.get((rep, truth))
             row += (
@@ -169,10 +170,10 @@ def recall_truth_table(scores: list[RecallScore], labels: dict[str, str]) -> str
                 ]
             )
         rows.append(row)
-    header = ["Representation"] + [
+    header = ["Representation", "n"] + [
         Latex(f"{SHORT.get(t, t)} {m}") for t in truths for m in ("prec.", "random", "$p$")
     ]
-    return latex_table(header, rows, align="l" + "rrr" * len(truths))
+    return latex_table(header, rows, align="lr" + "rrr" * len(truths))
 
 
 def recall_truth_sentences(
@@ -185,10 +186,14 @@ def recall_truth_sentences(
         above = [labels.get(s.representation, s.representation) for s in mine if s.p_holm < alpha]
         k, n = mine[0].k, mine[0].n_queries
         if above:
-            names = above[0] if len(above) == 1 else f"{', '.join(above[:-1])} and {above[-1]}"
-            verdict = f"{names} recall{'s' if len(above) == 1 else ''} more than chance"
+            verdict = f"{join_words(above)} recall{'s' if len(above) == 1 else ''} more than chance"
+            if len(above) < len(mine):
+                verdict += f", the others are inconclusive ($n = {n}$ queries)"
         else:
-            verdict = "no representation recalls more than chance"
+            verdict = (
+                f"no representation is shown to recall more than chance (inconclusive, "
+                f"$n = {n}$ queries)"
+            )
         parts.append(
             f"By {truth} (top {k}, {n} queries), {verdict} (permutation test against random "
             f"recalls of the same size, Holm over the representations)"

@@ -299,12 +299,16 @@ def aflow_verdict(wins: int, n: int, encoder: str) -> str:
     general, nor a materials model such as MatBERT, which is not run here)."""
     if wins == 0:
         return (
-            f"It never beats the better baseline, so for predicting these properties from "
-            f"the composition the general-domain encoder {encoder} adds nothing here; "
-            "whether a materials language model would is not tested."
+            f"It is behind the better baseline on every property (a count over properties, "
+            f"not a test), so these results show no advantage of the general-domain encoder "
+            f"{encoder} for predicting them from the composition; whether a materials "
+            "language model would help is not tested."
         )
     if wins == n:
-        return f"It beats the better baseline on every property, so here {encoder} helps."
+        return (
+            f"It beats the better baseline on every property (a count over properties, not a "
+            f"test), so here {encoder} helps."
+        )
     return (
         f"It beats the better baseline on some properties only, so whether {encoder} "
         "helps depends on the property."

@@ -58,6 +58,13 @@ def difference_text(value: float, digits: int) -> str:
     return text.lstrip("-") if set(text) <= set("-0.") else text
 
 
+def join_words(words: list[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (or with another conjunction)."""
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 def cell_iqr(value: float, spread: float, digits: int = 2) -> str:
     """`value [IQR]`, the robust cell of the article's tables."""
     return f"{format_number(float(value), digits)} [{format_number(float(spread), digits)}]"
