@@ -6,13 +6,16 @@ validation or training rows) changes them."""
 import dataclasses
 
 import numpy as np
+import polars as pl
 import pytest
 import torch
 from test_batched import SETTINGS, inputs, specs  # noqa: F401  (the fixture)
 
 from reeval.baselines.tabular import fit_predict_trees
+from reeval.errors import DataError
 from reeval.models.variants import variant
-from reeval.training.batched import RunSpec, train_group
+from reeval.reactions.splits import split_rows
+from reeval.training.batched import train_group
 
 CPU = torch.device("cpu")
 SHORT = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 4, "patience": 2}}
@@ -63,6 +66,14 @@ def test_tree_models_never_see_test_yields():
         )
 
 
-def test_run_specs_keep_train_and_test_apart():
-    with pytest.raises(ValueError, match="5 rows are both training and test rows"):
-        RunSpec("r", 0, np.arange(10), np.arange(5, 15))
+def test_a_split_whose_training_and_test_reactions_overlap_is_refused():
+    splits = pl.DataFrame(
+        {
+            "split": ["s"] * 4,
+            "reaction_id": [10, 11, 11, 12],
+            "subset": ["train", "train", "test", "test"],
+            "position": [0, 1, 2, 3],
+        }
+    )
+    with pytest.raises(DataError, match="1 reactions are both training and test"):
+        split_rows(splits, "s", np.array([10, 11, 12]))

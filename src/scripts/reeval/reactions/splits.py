@@ -27,6 +27,13 @@ def split_rows(
         )
         for subset in ("train", "test")
     }
+    shared = np.intersect1d(rows["train"], rows["test"])
+    if shared.size:
+        raise DataError(
+            f"split {split!r}: {shared.size} reactions are both training and test reactions "
+            f"(e.g. ids {reaction_ids[shared[:3]].tolist()}); the split table is wrong: "
+            "rerun the tidy step from the mirror's split files"
+        )
     return rows["train"], rows["test"]
 
 

@@ -40,14 +40,6 @@ class RunSpec:
     train_rows: np.ndarray
     test_rows: np.ndarray
 
-    def __post_init__(self) -> None:
-        shared = np.intersect1d(self.train_rows, self.test_rows)
-        if shared.size:
-            raise ValueError(
-                f"run {self.name}: {shared.size} rows are both training and test rows "
-                f"(e.g. {shared[:3].tolist()}): the splits overlap"
-            )
-
 
 @dataclass(frozen=True)
 class TrainedRun:
