@@ -94,7 +94,8 @@ CONFIG_SECTIONS = {
     "summarise_yield_model": ["data", "features", "training_budget", "yield_model", "comparison"],
     "summarise_comparison": ["data", "features", "training_budget", "yield_model", "baselines",
                              "comparison"],
-    "summarise_materials": ["data", "materials"],
+    "summarise_materials": ["data", "materials", "comparison"],
+    "summarise_authors_split": ["data", "materials", "comparison"],
 }
 NUMBER_MANIFEST = f"{OUTPUT}/manifest.json"
 

@@ -3,7 +3,7 @@
 # the rules that use them. Only a module that imports nothing is imported here: every parse
 # of the workflow reads it. No rule here asks for a GPU: the networks are small (MiniLM on a
 # few thousand short texts, MLPs and the MMoE on fixed features) and run on the CPU.
-from reeval.materials.names import MATERIALS_NUMBERS
+from reeval.materials.names import AUTHORS_SPLIT_NUMBERS, MATERIALS_NUMBERS
 
 MT = CFG["materials"]
 MATERIALS = "src/data/materials"
@@ -201,6 +201,68 @@ rule train_mmoe:
         "--compositions {input.compositions:q} --thermoelectrics {input.thermoelectrics:q} "
         "--settings {params.settings:q} --threads {threads} --runs-out {output.runs:q} "
         "--predictions-out {output.predictions:q} 2>&1 | tee {log:q}"
+
+
+rule train_authors_split:
+    message:
+        "MatBERT head to head: every representation on the authors' train/test split..."
+    input:
+        pool=rules.describe_materials.output.pool,
+        arrays=rules.embed_materials.output.arrays,
+        matbert=rules.describe_materials.output.matbert,
+        splits=[raw(f"{MR_DATA}/{part}_structure_egap/{part}_data.csv")
+                for part in ("train", "test")],
+        script="src/scripts/train_authors_split.py",
+        library=library("materials", "training"),
+    output:
+        runs=f"{MATERIALS}/authors_split_runs.parquet",
+        counts=f"{MATERIALS}/authors_split_counts.json",
+    params:
+        settings=MATERIALS_SETTINGS,
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/authors_split.log",
+    benchmark:
+        f"{BENCHMARKS}/materials/authors_split.tsv"
+    threads: 1
+    resources:
+        mem_mb=per_attempt(3000),
+        runtime=per_attempt(60),
+    shell:
+        "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
+        "--matbert {input.matbert:q} --raw {RAW} --settings {params.settings:q} "
+        "--threads {threads} --out {output.runs:q} --counts-out {output.counts:q} "
+        "2>&1 | tee {log:q}"
+
+
+rule summarise_authors_split:
+    message:
+        "Summarising the MatBERT head to head: MAE intervals, paired tests, sentences..."
+    input:
+        runs=rules.train_authors_split.output.runs,
+        counts=rules.train_authors_split.output.counts,
+        script="src/scripts/summarise_authors_split.py",
+        library=library("materials", "render", "stats"),
+    output:
+        tables=[f"{OUTPUT}/materials_authors_split_{name}.tex"
+                for name in ("mae", "tests", "sentences", "answer")],
+        numbers=numbers(AUTHORS_SPLIT_NUMBERS),
+    params:
+        settings=MATERIALS_SETTINGS,
+        comparison=json.dumps(CFG["comparison"], sort_keys=True),
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/materials/summarise_authors_split.log",
+    threads: 1
+    resources:
+        mem_mb=per_attempt(2000),
+        runtime=per_attempt(10),
+    shell:
+        "python {input.script} --runs {input.runs:q} --counts {input.counts:q} "
+        "--settings {params.settings:q} --comparison {params.comparison:q} "
+        "--output-dir {OUTPUT} 2>&1 | tee {log:q}"
 
 
 rule summarise_materials:

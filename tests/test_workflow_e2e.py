@@ -87,6 +87,7 @@ def test_rerunning_every_article_rule_gives_byte_identical_outputs(built):
         "summarise_yield_model",
         "summarise_comparison",
         "summarise_materials",
+        "summarise_authors_split",
         "number_manifest",
     ]
     result = run(

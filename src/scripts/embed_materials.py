@@ -1,7 +1,6 @@
-"""Every representation of the materials study: the language-model embedding of the
-structure text and of the composition text, Mat2Vec, Magpie and the CrystalNN fingerprint,
-for the structure pool; and the composition representations of the AFLOW and
-thermoelectric compositions."""
+"""Every representation of the materials study (reeval.materials.embedding): the pool's
+language-model, Mat2Vec, Magpie and CrystalNN features, and the composition representations
+of the AFLOW and thermoelectric compositions."""
 
 import argparse
 import json
@@ -12,61 +11,11 @@ import polars as pl
 import torch
 
 from reeval.cli import run
-from reeval.io import atomic_path, write_parquet_atomic, write_text_atomic
-from reeval.materials import aflow, representations
-from reeval.materials.language import (
-    TextEncoder,
-    embed_cached,
-    encoder_folder,
-    training_length,
-)
-from reeval.materials.pool import records_from_frame
-from reeval.materials.text import composition_text
+from reeval.io import write_parquet_atomic, write_text_atomic
+from reeval.materials import aflow, embedding
+from reeval.materials.language import TextEncoder, encoder_folder
+from reeval.materials.representations import ElementTable
 from reeval.materials.thermoelectrics import load_thermoelectrics
-
-
-def save_arrays(path: Path, **arrays) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)
-
-
-def composition_features(
-    formulas: list[str], encoder: TextEncoder, table, cache: Path
-) -> tuple[dict, representations.Features]:
-    magpie = representations.magpie_features(formulas)
-    return {
-        "lm_composition": embed_cached(encoder, [composition_text(f) for f in formulas], cache),
-        "mat2vec": representations.mat2vec_features(formulas, table),
-        "magpie": magpie.matrix,
-    }, magpie
-
-
-def issue_rows(part: str, name: str, ids: list[str], features) -> list[dict]:
-    """One row per item with missing features (set to 0) or a failed featurizer."""
-    rows = [
-        {
-            "set": part,
-            "representation": name,
-            "id": ids[i],
-            "kind": "incomplete",
-            "detail": f"{n} of {features.matrix.shape[1]} features missing, set to 0",
-        }
-        for i, n in sorted(features.incomplete.items())
-    ]
-    rows += [
-        {"set": part, "representation": name, "id": ids[i], "kind": "failed", "detail": why}
-        for i, why in sorted(features.failed.items())
-    ]
-    return rows
-
-
-ISSUE_SCHEMA = {
-    "set": pl.String,
-    "representation": pl.String,
-    "id": pl.String,
-    "kind": pl.String,
-    "detail": pl.String,
-}
 
 
 def main() -> None:
@@ -91,41 +40,12 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     folder = encoder_folder(cfg["text_encoder"])
     encoder = TextEncoder(folder, cfg["chunk_tokens"])
-    table = representations.ElementTable(args.raw / "materials/mat2vec_elements/mat2vec.csv")
-
+    table = ElementTable(args.raw / "materials/mat2vec_elements/mat2vec.csv")
     pool = pl.read_parquet(args.pool)
-    texts = pl.read_parquet(args.texts)
-    described = texts["error"].is_null().to_numpy()
-    structure_text = np.full((pool.height, encoder.dim), np.nan, dtype=np.float32)
-    descriptions = texts.filter(pl.col("error").is_null())["text"].to_list()
-    structure_text[described] = embed_cached(encoder, descriptions, args.cache)
-    ids = pool["id"].to_list()
-    features, magpie = composition_features(pool["formula"].to_list(), encoder, table, args.cache)
-    # the paper's feature: [structure text | composition text]
-    features["lm"] = np.hstack([structure_text, features["lm_composition"]])
-    features["lm_structure"] = structure_text
-    crystalnn = representations.crystalnn_features(
-        [r.structure for r in records_from_frame(pool)], args.threads
+    features, issues, descriptions = embedding.pool_features(
+        pool, pl.read_parquet(args.texts), encoder, table, args.cache, args.threads
     )
-    features["crystalnn"] = crystalnn.matrix
-    save_arrays(args.pool_out, ids=np.array(ids), **features)
-    issues = issue_rows("pool", "magpie", ids, magpie)
-    issues += issue_rows("pool", "crystalnn", ids, crystalnn)
-    tokens = encoder.n_tokens(descriptions)
-    train_length = training_length(folder)
-    encoder_report = {
-        "chunk_tokens": encoder.chunk_tokens,
-        "training_length": train_length,
-        "n_descriptions": len(tokens),
-        "n_multi_chunk": sum(n > encoder.chunk_tokens - 2 for n in tokens),
-        # texts with a chunk longer (special tokens included) than the training sequences
-        "n_beyond_training": (
-            None
-            if train_length is None
-            else sum(min(n + 2, encoder.chunk_tokens) > train_length for n in tokens)
-        ),
-    }
-
+    embedding.save_arrays(args.pool_out, ids=np.array(pool["id"].to_list()), **features)
     splits = aflow.load_splits(
         args.raw / "materials/crabnet_aflow",
         cfg["aflow"]["properties"],
@@ -139,15 +59,16 @@ def main() -> None:
         cfg["mmoe"]["min_labels"],
     )
     formulas = sorted(set(splits["formula"]) | set(te.table["formula"]))
-    arrays, magpie = composition_features(formulas, encoder, table, args.cache)
-    save_arrays(args.compositions_out, formulas=np.array(formulas), **arrays)
-    issues += issue_rows("compositions", "magpie", formulas, magpie)
+    arrays, magpie = embedding.composition_features(formulas, encoder, table, args.cache)
+    embedding.save_arrays(args.compositions_out, formulas=np.array(formulas), **arrays)
+    issues += embedding.issue_rows("compositions", "magpie", formulas, magpie)
     write_parquet_atomic(splits, args.aflow_out)
     write_parquet_atomic(te.table, args.thermoelectrics_out)
-    write_parquet_atomic(pl.DataFrame(issues, schema=ISSUE_SCHEMA), args.issues_out)
-    for path, report in [(args.counts_out, te.counts()), (args.encoder_out, encoder_report)]:
-        print(json.dumps(report))
-        write_text_atomic(path, json.dumps(report, sort_keys=True))
+    write_parquet_atomic(pl.DataFrame(issues, schema=embedding.ISSUE_SCHEMA), args.issues_out)
+    report = embedding.encoder_report(encoder, folder, descriptions)
+    for path, counts in [(args.counts_out, te.counts()), (args.encoder_out, report)]:
+        print(json.dumps(counts))
+        write_text_atomic(path, json.dumps(counts, sort_keys=True))
 
 
 if __name__ == "__main__":

@@ -399,20 +399,20 @@ def test_the_top_candidates_skip_the_query_composition_and_repeats():
 
 
 def test_agreement_compares_each_representation_with_its_matbert_part():
-    import recall_materials
+    from reeval.materials import recall
 
     rng = np.random.default_rng(0)
     n = 12
     pool_frame = pl.DataFrame({"source": ["query"] + ["authors"] * n})
     matbert = rng.normal(size=(n, 8)).astype(np.float32)
-    arrays = {name: rng.normal(size=(n + 1, 4)) for name in recall_materials.RECALL_REPRESENTATIONS}
+    arrays = {name: rng.normal(size=(n + 1, 4)) for name in recall.RECALL_REPRESENTATIONS}
     # LM-C equal to MatBERT's composition half, LM-S to its description half
     arrays["lm_composition"][1:] = matbert[:, :4]
     arrays["lm_structure"][1:] = matbert[:, 4:]
     lm = np.hstack([matbert[:, 4:], matbert[:, :4]])  # LM-SC: [description | composition]
     arrays["lm"] = np.vstack([np.ones((1, 8)), lm])
     arrays["crystalnn"][3] = np.nan  # left out of every comparison
-    table, used, left_out = recall_materials.agreement_table(pool_frame, arrays, matbert, [3])
+    table, used, left_out = recall.agreement_table(pool_frame, arrays, matbert, [3])
     assert (used, left_out) == (n - 1, 1)
     spearman = {
         (rep, part): value
@@ -424,7 +424,7 @@ def test_agreement_compares_each_representation_with_its_matbert_part():
     assert spearman[("lm_structure", "description")] == pytest.approx(1.0)
     assert spearman[("lm", "full")] == pytest.approx(1.0)
     assert spearman[("lm_composition", "description")] < 0.9
-    assert len(spearman) == len(recall_materials.AGREEMENT_PAIRS)
+    assert len(spearman) == len(recall.AGREEMENT_PAIRS)
 
 
 def test_the_rules_import_a_module_that_imports_nothing(repo_root):

@@ -80,3 +80,13 @@ MATERIALS_NUMBERS = [
     "mat_top_zt_mat2vec",
     "mat_top_zt_crystalnn",
 ]
+
+# the \variable numbers of the MatBERT head to head on the authors' split
+AUTHORS_SPLIT_NUMBERS = [
+    "mat_split_n_train",
+    "mat_split_n_test",
+    "mat_split_left_out",
+    "mat_split_n_seeds",
+    "mat_split_margin_percent",
+    "mat_split_resamples",
+]

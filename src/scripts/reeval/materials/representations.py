@@ -1,6 +1,7 @@
 """Baseline representations: Mat2Vec composition embeddings (element vectors weighted by
 atomic fraction), Magpie element-property statistics and the CrystalNN site fingerprint
-(matminer). matminer is imported inside the functions: it is slow to import."""
+(matminer); and the parts of the authors' MatBERT vectors. matminer is imported inside the
+functions: it is slow to import."""
 
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ import polars as pl
 from pymatgen.core import Composition, Structure
 
 from reeval.errors import DataError
+
+
+def matbert_part(matbert: np.ndarray, part: str) -> np.ndarray:
+    """A part of the authors' MatBERT vectors (n, 1536): the mirror stores each as
+    [composition | description], two halves of equal width (PROVENANCE.md); `part` is
+    "composition", "description" or "full"."""
+    half = matbert.shape[1] // 2
+    parts = {"composition": matbert[:, :half], "description": matbert[:, half:], "full": matbert}
+    if part not in parts:
+        raise ValueError(f"unknown MatBERT part {part!r}: one of {sorted(parts)}")
+    return parts[part]
 
 
 class ElementTable:
