@@ -49,7 +49,7 @@ def main() -> None:
     values = {
         "mat_split_n_train": counts["n_train"],
         "mat_split_n_test": counts["n_test"],
-        "mat_split_left_out": len(counts["left_out"]),
+        "mat_split_left_out": report.left_out_text(len(counts["left_out"])),
         "mat_split_n_seeds": n_seeds,
         "mat_split_margin_percent": round(100 * cfg["equivalence_fraction"]),
         "mat_split_resamples": int(tests["bootstrap_resamples"]),

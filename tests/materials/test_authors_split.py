@@ -278,3 +278,9 @@ def test_tables_state_every_comparison_and_interval(template):
     assert "not available for the band gap" in sentences
     assert "$n = 100$ test structures $\\times$ 1 seed)" in sentences
     assert "$n = 100$ test structures $\\times$ 10 seeds)" in sentences
+
+
+def test_the_left_out_count_reads_as_words():
+    assert report.left_out_text(0) == "none of them lacks any of our representations"
+    assert report.left_out_text(1).startswith("1 of them lacks one")
+    assert report.left_out_text(3) == ("3 of them lack one of our representations and are left out")

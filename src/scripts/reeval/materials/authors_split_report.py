@@ -47,6 +47,15 @@ COMPARED = [r for r in [*REPRESENTATIONS, TRAINING_MEAN] if r != REFERENCE]
 IN_SENTENCE = LABELS | {TRAINING_MEAN: "the training mean"}
 
 
+def left_out_text(n: int) -> str:
+    """How many of the authors' structures lack a representation and are left out."""
+    if n == 0:
+        return "none of them lacks any of our representations"
+    if n == 1:
+        return "1 of them lacks one of our representations and is left out"
+    return f"{n} of them lack one of our representations and are left out"
+
+
 def structure_errors(runs: pl.DataFrame) -> pl.DataFrame:
     """regressor, representation, target, id, abs_error (mean over seeds), n_seeds."""
     return (
