@@ -41,7 +41,7 @@ def test_a_recall_of_the_relevant_beats_chance_and_a_blind_one_does_not():
     assert "By group (top 10, 4 queries), G recalls more than chance" in text
     assert "Only 3 candidates" in text
     table = recall_truth.recall_truth_table(scores, {"good": "G", "blind": "B"})
-    assert "\nG & 4 & 1.000 & 0.1" in table and "& < 0.001 \\\\" in table
+    assert "\nG & 4 & 1.000 & 0.1" in table and "& $<$0.001 \\\\" in table
 
 
 def test_only_the_top_k_counts():

@@ -8,6 +8,7 @@ from reeval.render.latex import (
     escape,
     format_number,
     latex_table,
+    p_cell,
     write_table,
 )
 from reeval.render.variables import write_variable, write_variables
@@ -76,3 +77,12 @@ def test_variable_names_and_values_are_checked(tmp_path):
         write_variable(tmp_path, "two", "a\nb")
     with pytest.raises(TypeError):
         write_variable(tmp_path, "flag", True)
+
+
+def test_p_cells_never_set_a_bare_less_than_sign():
+    assert p_cell(0.0004) == "$<$0.001" and isinstance(p_cell(0.0004), Latex)
+    assert p_cell(0.001) == "0.001" and p_cell(0.0456) == "0.046"
+    assert p_cell(float("nan")) == "--" and p_cell(None) == "--"
+    assert p_cell(0.004, digits=2) == "$<$0.01"
+    row = latex_table(["p"], [[p_cell(1e-9)]])
+    assert "$<$0.001" in row and "<0" not in row.replace("$<$", "")

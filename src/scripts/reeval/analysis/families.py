@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from reeval.analysis.protocols import Protocol, test_train_ratio
-from reeval.render.latex import Latex, difference_text, format_number, latex_table
+from reeval.render.latex import Latex, difference_text, format_number, latex_table, p_cell
 from reeval.stats.paired import (
     Comparison,
     Verdict,
@@ -200,12 +200,6 @@ def relation_text(gap: float, digits: int) -> str:
     return f"{text} {'above' if gap > 0 else 'below'}"
 
 
-def _p(value: float) -> str:
-    if not math.isfinite(value):
-        return "--"
-    return "< 0.001" if value < 0.001 else format_number(value, 3)
-
-
 def interval_cell(difference: float, low: float, high: float, digits: int = 3) -> str:
     """`difference [low, high]`, or "--" without a finite difference."""
     if not math.isfinite(difference):
@@ -233,9 +227,9 @@ def tests_table(
                     Latex(labels.get(c.model, c.model)),
                     n_cell(c),
                     interval_cell(c.mean_difference, c.ci_low, c.ci_high),
-                    _p(c.p_t_holm),
-                    _p(c.p_wilcoxon_holm),
-                    _p(c.p_tost_holm),
+                    p_cell(c.p_t_holm),
+                    p_cell(c.p_wilcoxon_holm),
+                    p_cell(c.p_tost_holm),
                     str(c.verdict),
                 ]
             )

@@ -22,6 +22,7 @@ from reeval.render.latex import (
     format_number,
     join_words,
     latex_table,
+    p_cell,
 )
 from reeval.stats.paired import (
     Comparison,
@@ -194,10 +195,6 @@ def mae_table(intervals: pl.DataFrame) -> str:
     return latex_table(header, rows, midrules_after=[len(REPRESENTATIONS) - 1])
 
 
-def _p(value: float) -> str:
-    return "<0.001" if value < 0.001 else format_number(value, 3)
-
-
 def tests_table(families: dict[tuple[str, str], list[Comparison]]) -> str:
     """Regressor, representation, then per target: MatBERT minus it in MAE [95 % CI],
     Holm p of the paired t-test and MatBERT's verdict."""
@@ -217,7 +214,7 @@ def tests_table(families: dict[tuple[str, str], list[Comparison]]) -> str:
                 row += [
                     f"{difference_text(c.mean_difference, 3)} "
                     f"[{difference_text(c.ci_low, 3)}, {difference_text(c.ci_high, 3)}]",
-                    _p(c.p_t_holm),
+                    p_cell(c.p_t_holm, 3),
                     str(c.verdict),
                 ]
             rows.append(row)

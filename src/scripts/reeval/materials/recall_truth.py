@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from reeval.render.latex import Latex, format_number, join_words, latex_table
+from reeval.render.latex import Latex, format_number, join_words, latex_table, p_cell
 from reeval.stats.paired import holm
 
 
@@ -166,7 +166,7 @@ def recall_truth_table(scores: list[RecallScore], labels: dict[str, str]) -> str
                 else [
                     format_number(s.precision, 3),
                     format_number(s.random_mean, 3),
-                    "< 0.001" if s.p_holm < 0.001 else format_number(s.p_holm, 3),
+                    p_cell(s.p_holm, 3),
                 ]
             )
         rows.append(row)

@@ -65,6 +65,17 @@ def join_words(words: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
+def p_cell(p: float, digits: int = 3) -> str:
+    """A p-value for a table cell: "--" when not finite, "$<$0.001" below 10^-digits (a bare
+    "<" is set as an inverted exclamation mark in text mode), else the rounded value."""
+    if p is None or not math.isfinite(p):
+        return "--"
+    smallest = 10.0**-digits
+    return (
+        Latex(f"$<${format_number(smallest, digits)}") if p < smallest else format_number(p, digits)
+    )
+
+
 def cell_iqr(value: float, spread: float, digits: int = 2) -> str:
     """`value [IQR]`, the robust cell of the article's tables."""
     return f"{format_number(float(value), digits)} [{format_number(float(spread), digits)}]"
