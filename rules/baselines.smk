@@ -40,9 +40,17 @@ BASELINE_GROUPS = group_baseline_runs(
 )
 
 
+def yield_bert_files(model, dataset):
+    """The rxnfp model files a Yield-BERT fine-tuning job reads (none for other models)."""
+    if baseline(model).kind != "bert":
+        return []
+    chosen = BL["yield_bert"][dataset]["model"]
+    return [raw(f"reactions/rxnfp/{chosen}/{name}") for name in RXNFP_FILES]
+
+
 for (_dataset, _model), _runs in BASELINE_GROUPS.items():
-    _neural = baseline(_model).kind == "graph"
-    _data = _dataset.removesuffix("_learning_curve")
+    _neural = baseline(_model).kind in {"graph", "bert"}
+    _data = _runs[0].dataset
     # the Mordred forests and the DRFP learning curve are the longest jobs; the graph models
     # and the forests' learning curves next
     if _model == "mordred_rf" or (_dataset.endswith("learning_curve") and _model == "drfp_gbt"):
@@ -60,7 +68,8 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
         input:
             reactions=f"{TIDY}/{_data}_reactions.parquet",
             splits=f"{TIDY}/{_data}_splits.parquet",
-            features=feature_files(_data),
+            features=feature_files(_data, baseline(_model).features),
+            rxnfp=yield_bert_files(_model, _data),
             script="src/scripts/train_baselines.py",
             library=library("baselines", "featurize", "models", "training", "stats"),
         output:
@@ -82,14 +91,14 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
         threads: 1
         resources:
             mem_mb=per_attempt(3000),
-            runtime=per_attempt(120),
+            runtime=per_attempt(720 if baseline(_model).kind == "bert" else 120),
             gpu=NEURAL_GPUS if _neural else 0,
         shell:
             "python {input.script} {params.dataset} --model {params.model} "
             "--reactions {input.reactions:q} --splits {input.splits:q} "
             "--features-dir {FEATURES}/{params.dataset} --runs {params.runs:q} "
             "--settings {params.settings:q} --threads {threads} --device {params.device} "
-            "2>&1 | tee {log:q}"
+            "--rxnfp-dir {RAW}/reactions/rxnfp 2>&1 | tee {log:q}"
 
 
 COMPARISON_FIGURE_DATA = "src/data/results/comparison"

@@ -6,6 +6,8 @@ import json
 from reeval.analysis.yield_model import SETTINGS_VARIABLES, YIELD_VARIABLES
 from reeval.models.variants import VARIANTS
 from reeval.baselines.plan import learning_curve_runs
+from reeval.featurize.rxnfp import MODEL_FILES as RXNFP_FILES, RXNFP_MODELS
+from reeval.featurize.store import RXNFP_KINDS, rxnfp_file
 from reeval.training.plan import group_runs, planned_runs, training_settings
 
 YM = CFG["yield_model"]
@@ -34,8 +36,10 @@ TRAIN_SETTINGS = json.dumps(
 )
 
 
-def feature_files(dataset):
-    return [f"{FEATURES}/{dataset}/{name}" for name in FEATURE_FILES]
+def feature_files(dataset, kind=None):
+    """The feature store of a data set, and the rxnfp vectors when `kind` is one of them."""
+    extra = [rxnfp_file(RXNFP_KINDS[kind])] if kind in RXNFP_KINDS else []
+    return [f"{FEATURES}/{dataset}/{name}" for name in FEATURE_FILES + extra]
 
 
 wildcard_constraints:
@@ -44,6 +48,7 @@ wildcard_constraints:
     split=ALL_SPLITS,
     scope=f"all|{ALL_SPLITS}",
     seed="\\d+",
+    rxnfp_model="|".join(RXNFP_MODELS),
 
 
 rule featurize_reactions:
@@ -141,6 +146,34 @@ rule embed_reactions:
         "python {input.script} --reactions {input.reactions:q} --features-dir "
         "{FEATURES}/{wildcards.dataset} --encoders {input.encoders:q} --device {params.device} "
         "--embeddings {output:q} --threads {threads} 2>&1 | tee {log:q}"
+
+
+rule rxnfp_reactions:
+    message:
+        "The rxnfp [CLS] vectors of the {wildcards.dataset} reactions ({wildcards.rxnfp_model})..."
+    input:
+        reactions=f"{TIDY}/{{dataset}}_reactions.parquet",
+        model=lambda w: [raw(f"reactions/rxnfp/{w.rxnfp_model}/{name}") for name in RXNFP_FILES],
+        script="src/scripts/rxnfp_reactions.py",
+        library=library("featurize"),
+    output:
+        f"{FEATURES}/{{dataset}}/rxnfp_{{rxnfp_model}}.safetensors",
+    params:
+        model_dir=lambda w: f"{RAW}/reactions/rxnfp/{w.rxnfp_model}",
+    conda:
+        CONDA_ENV
+    log:
+        f"{LOGS}/rxnfp_{{dataset}}_{{rxnfp_model}}.log",
+    benchmark:
+        f"{BENCHMARKS}/rxnfp_{{dataset}}_{{rxnfp_model}}.tsv"
+    priority: PRIORITY_LONGEST
+    threads: 1
+    resources:
+        mem_mb=per_attempt(3000),
+        runtime=per_attempt(60),
+    shell:
+        "python {input.script} --reactions {input.reactions:q} --model-dir {params.model_dir:q} "
+        "--out {output:q} --threads {threads} 2>&1 | tee {log:q}"
 
 
 def embeddings_of(dataset, split):

@@ -12,10 +12,20 @@ from pathlib import Path
 import polars as pl
 
 from reeval.baselines.registry import baseline
-from reeval.baselines.run import run_baseline_group
+from reeval.baselines.run import YieldBertJob, run_baseline_group
 from reeval.cli import run
+from reeval.config import YieldBertSettings
 from reeval.errors import ConfigError
 from reeval.io import write_run_outputs
+
+
+def yield_bert_job(spec, settings: dict, dataset: str, rxnfp_dir: Path | None):
+    """Yield-BERT's settings on this data set and its model folder (None for the others)."""
+    if spec.kind != "bert":
+        return None
+    if rxnfp_dir is None:
+        raise ConfigError("Yield-BERT needs --rxnfp-dir, the folder of the rxnfp models")
+    return YieldBertJob(rxnfp_dir, YieldBertSettings.from_profile(settings["yield_bert"][dataset]))
 
 
 def main() -> None:
@@ -35,6 +45,7 @@ def main() -> None:
     parser.add_argument(
         "--device", default="auto", help="neural baselines: auto (CUDA when present), cpu, cuda"
     )
+    parser.add_argument("--rxnfp-dir", type=Path, help="Yield-BERT: the folder of the rxnfp models")
     args = parser.parse_args()
     spec = baseline(args.model)
     if args.dataset not in spec.datasets:
@@ -52,6 +63,7 @@ def main() -> None:
         args.threads,
         args.device,
         progress=False,
+        yield_bert=yield_bert_job(spec, json.loads(args.settings), args.dataset, args.rxnfp_dir),
     )
     for p, (split, seed, fraction), (predictions, metrics) in zip(
         planned, runs, results, strict=True

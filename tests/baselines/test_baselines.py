@@ -14,7 +14,8 @@ from reeval.baselines.tabular import fit_predict_trees
 from reeval.config import load_config
 from reeval.featurize import components
 from reeval.featurize.human import DFT_ROLES
-from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store
+from reeval.featurize.rxnfp import RXNFP_MODELS, write_rxnfp_vectors
+from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store, rxnfp_file
 from reeval.reactions.splits import subsample_training
 from reeval.stats.metrics import r2
 from reeval.training.plan import planned_runs, seeds_of_split
@@ -54,10 +55,13 @@ def tiny_store(bh_tables, mirror, tmp_path_factory):
         FeatureSettings(2, 256, 512, 3, 0),
         mirror / "reactions/buchwald_hartwig/rxnpredict",
     )
+    for model in RXNFP_MODELS:
+        write_rxnfp_vectors(reactions, mirror / "reactions/rxnfp" / model, out / rxnfp_file(model))
     return reactions, out
 
 
-@pytest.mark.parametrize("name", list(BASELINES))
+# Yield-BERT's fine-tuning has a test of its own (tests/training/test_yield_bert.py)
+@pytest.mark.parametrize("name", [n for n, b in BASELINES.items() if b.kind != "bert"])
 def test_every_baseline_overfits_64_reactions(tiny_store, name):
     reactions, features = tiny_store
     rows = np.arange(64)
@@ -174,6 +178,33 @@ def test_plans():
     )
     assert sum(len(v) for v in groups.values()) == len(runs) + 4
     assert all(r.fraction != "1" for r in groups[("bh_learning_curve", "dft_rf")])
+
+
+def test_yield_bert_runs_only_where_enabled_one_job_per_split():
+    splits = {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]}
+    settings = {
+        "seeds": [0],
+        "learning_curve": {"fractions": [0.1], "splits": [], "seeds": [0], "models": []},
+    }
+    assert not [r for r in baseline_runs(settings, splits) if r.model == "yield_bert"]
+    off = {**settings, "yield_bert": {"enabled": False}}
+    assert not [r for r in baseline_runs(off, splits) if r.model == "yield_bert"]
+    on = {**settings, "yield_bert": {"enabled": True}}
+    runs = [r for r in baseline_runs(on, splits) if r.model == "yield_bert"]
+    assert sorted((r.dataset, r.split) for r in runs) == [
+        ("bh", "FullCV_01"),
+        ("bh", "Test1"),
+        ("sm", "random_split_0"),
+    ]
+    groups = group_baseline_runs(runs)
+    assert sorted(groups) == [
+        ("bh_FullCV_01", "yield_bert"),
+        ("bh_Test1", "yield_bert"),
+        ("sm_random_split_0", "yield_bert"),
+    ]
+    # the profiles: off in the default build, on in the full profile, both complete
+    assert not load_config("quick")["baselines"]["yield_bert"]["enabled"]
+    assert load_config("full")["baselines"]["yield_bert"]["enabled"]
 
 
 def test_out_of_sample_seeds_and_the_whole_training_set_point():

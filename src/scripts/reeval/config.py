@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,20 @@ def per_attempt(first: int) -> Callable[..., int]:
     job killed for memory or time is retried (`restart-times` in profiles/slurm) with more,
     not with what it already ran out of."""
     return lambda wildcards, attempt: first * attempt
+
+
+@dataclass(frozen=True)
+class YieldBertSettings:
+    """One data set's fine-tuning settings (Schwaller et al.'s, in the profile)."""
+
+    model: str  # the rxnfp model fine-tuned: bert_pretrained or bert_ft
+    epochs: int
+    lr: float
+    dropout: float  # hidden_dropout_prob of every BERT layer and of the head
+    batch_size: int
+    max_tokens: int  # simpletransformers' max_seq_length
+    grad_clip: float
+
+    @classmethod
+    def from_profile(cls, section: dict) -> YieldBertSettings:
+        return cls(**section)

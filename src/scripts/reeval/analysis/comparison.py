@@ -48,7 +48,7 @@ MODEL_LABELS = {REFERENCE: "Multimodal (Chen et al., ours)"} | {
     name: b.label for name, b in BASELINES.items()
 }
 # our model key -> key of reeval.data.published (its verified published R2)
-PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf"}
+PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf", "yield_bert": "yield_bert"}
 # the models whose sigma the uncertainty table scores
 SIGMA_MODELS = [REFERENCE, *(name for name, b in BASELINES.items() if b.predicts_sigma)]
 MODELS = [REFERENCE, *BASELINES]
@@ -158,13 +158,16 @@ def comparison_table(
     in parentheses; bold only for a model better than every other one in corrected t-tests
     (Holm) on the repeated splits."""
     rows, bold = [], []
+    # a model the profile does not run (Yield-BERT's fine-tuning in the default build) has
+    # no row
+    models = [m for m in MODELS if m in set(runs["model"].to_list())]
     for column_index, protocol in enumerate(PROTOCOLS, start=2):
         if protocol.repeated:
             values = values_by_model(runs, protocol, "r2")
             winner = significantly_best(values, "r2", test_train_ratio(runs, protocol), settings)
             if winner is not None:
-                bold.append((MODELS.index(winner), column_index))
-    for model in MODELS:
+                bold.append((models.index(winner), column_index))
+    for model in models:
         row = [Latex(MODEL_LABELS[model]), seeds_label(runs, model)]
         for protocol in PROTOCOLS:
             by_key = values_by_model(runs, protocol, "r2").get(model, {})
@@ -608,7 +611,26 @@ def settings_variables(baselines: dict, yield_model: dict) -> dict[str, str]:
         "cmp_multimodal_test_seeds": str(len(seeds_of_split(yield_model, "Test1"))),
         "cmp_n_bh_fullcv": str(sum(s.startswith("FullCV") for s in yield_model["splits"]["bh"])),
         "cmp_n_sm": str(len(yield_model["splits"]["sm"])),
+        "cmp_yield_bert_fine_tuning": yield_bert_status(baselines),
     }
+
+
+def yield_bert_status(baselines: dict) -> str:
+    """Whether this profile fine-tunes Yield-BERT, and with which settings, as a clause."""
+    section = baselines.get("yield_bert", {})
+    bh, sm = section.get("bh"), section.get("sm")
+    if bh is None or sm is None:
+        return "is not configured in this profile"
+    start = {"bert_pretrained": "the pretrained model", "bert_ft": "the class-fine-tuned model"}
+    how = (
+        f"{bh['epochs']} epochs from {start[bh['model']]} on Buchwald--Hartwig and "
+        f"{sm['epochs']} from {start[sm['model']]} on Suzuki--Miyaura, "
+        f"batch {bh['batch_size']}, learning rate "
+        f"{bh['lr']:.7f} and {sm['lr']:.7f}, dropout {bh['dropout']:.2f} and {sm['dropout']:.2f}"
+    )
+    if section.get("enabled"):
+        return f"runs on every split ({how})"
+    return f"is off in this profile and runs in the full profile ({how})"
 
 
 DISCUSSION_VARIABLES = [
@@ -624,6 +646,7 @@ DISCUSSION_VARIABLES = [
     "cmp_margin_r2",
     "cmp_min_splits",
     "cmp_resamples",
+    "cmp_yield_bert_fine_tuning",
     *(
         f"cmp_{key}_{where}_r2"
         for key in ("multimodal", "dft_rf", "random_rf", "drfp")

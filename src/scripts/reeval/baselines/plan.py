@@ -29,9 +29,12 @@ def fraction_text(fraction: float) -> str:
 
 def baseline_runs(baselines: dict, yield_splits: dict) -> list[BaselineRun]:
     """Every baseline on the multimodal model's splits (paired tests need the same splits),
-    with the baselines' seeds (`seeds`, or `test_seeds` on Test1-4)."""
+    with the baselines' seeds (`seeds`, or `test_seeds` on Test1-4); Yield-BERT's
+    fine-tuning only where the profile enables it (`yield_bert.enabled`)."""
     runs = []
     for spec in BASELINES.values():
+        if spec.kind == "bert" and not baselines.get("yield_bert", {}).get("enabled", False):
+            continue
         for dataset in spec.datasets:
             splits = yield_splits[dataset]
             runs += [
@@ -61,12 +64,15 @@ def learning_curve_runs(
 
 
 def group_baseline_runs(runs: Iterable[BaselineRun]) -> dict[tuple[str, str], list[BaselineRun]]:
-    """{(data set, model): its runs}: one job each (the learning-curve runs of a model in a
-    job of their own, under the data set name "bh_learning_curve")."""
+    """{(job name, model): its runs}: one job per data set and model, named after the data
+    set (the learning-curve runs of a model in a job of their own, "bh_learning_curve");
+    Yield-BERT's fine-tuning, hours per run, in one job per split ("bh_FullCV_01")."""
     groups: dict[tuple[str, str], list[BaselineRun]] = defaultdict(list)
     for run in sorted(runs):
-        dataset = run.dataset if run.fraction == "1" else f"{run.dataset}_learning_curve"
-        groups[(dataset, run.model)].append(run)
+        job = run.dataset if run.fraction == "1" else f"{run.dataset}_learning_curve"
+        if BASELINES[run.model].kind == "bert":
+            job = f"{job}_{run.split}"
+        groups[(job, run.model)].append(run)
     return dict(groups)
 
 

@@ -10,7 +10,7 @@ class Baseline:
     name: str
     label: str
     datasets: tuple[str, ...]
-    kind: str  # "forest", "boosting" or "graph"
+    kind: str  # "forest", "boosting", "graph" or "bert" (Yield-BERT, fine-tuned end to end)
     features: str | None  # feature block of the feature store (tabular models)
     predicts_sigma: bool
     citation: str
@@ -63,6 +63,49 @@ BASELINES = {
             "drfp",
             False,
             "Probst2022",
+        ),
+        # the frozen rxnfp BERTs of Schwaller et al.: the [CLS] vector of the class-fine-tuned
+        # model (the rxnfp fingerprint) and of the pretrained model that Yield-BERT fine-tunes
+        Baseline(
+            "rxnfp_rf", "rxnfp + RF", ("bh", "sm"), "forest", "rxnfp", False, "Schwaller2021rxnfp"
+        ),
+        Baseline(
+            "rxnfp_gbt",
+            "rxnfp + gradient boosting",
+            ("bh", "sm"),
+            "boosting",
+            "rxnfp",
+            False,
+            "Schwaller2021rxnfp",
+        ),
+        Baseline(
+            "rxnbert_rf",
+            "pretrained rxn-BERT [CLS] + RF",
+            ("bh", "sm"),
+            "forest",
+            "rxnfp_pretrained",
+            False,
+            "Schwaller2021",
+        ),
+        Baseline(
+            "rxnbert_gbt",
+            "pretrained rxn-BERT [CLS] + gradient boosting",
+            ("bh", "sm"),
+            "boosting",
+            "rxnfp_pretrained",
+            False,
+            "Schwaller2021",
+        ),
+        # Yield-BERT itself: the pretrained rxnfp BERT fine-tuned on each split with Schwaller
+        # et al.'s settings (baselines.yield_bert; hours per split on a CPU: full profile)
+        Baseline(
+            "yield_bert",
+            "Yield-BERT (fine-tuned here)",
+            ("bh", "sm"),
+            "bert",
+            None,
+            False,
+            "Schwaller2021",
         ),
         Baseline("mpnn", "MPNN", ("bh", "sm"), "graph", None, False, "Gilmer2017"),
         Baseline(

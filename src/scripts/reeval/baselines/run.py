@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,20 @@ import polars as pl
 
 from reeval.baselines.registry import Baseline
 from reeval.baselines.tabular import fit_predict_trees
+from reeval.config import YieldBertSettings
+from reeval.errors import ConfigError
 from reeval.featurize.store import load_human_features
 from reeval.reactions.splits import split_rows, subsample_training
 from reeval.stats.metrics import regression_metrics
+
+
+@dataclass(frozen=True)
+class YieldBertJob:
+    """What a Yield-BERT job needs beyond the other baselines: where the rxnfp models are
+    and the data set's fine-tuning settings."""
+
+    rxnfp_dir: Path
+    settings: YieldBertSettings
 
 
 def run_rows(
@@ -32,6 +44,7 @@ def run_baseline_group(
     threads: int,
     device: str = "auto",
     progress: bool = True,
+    yield_bert: YieldBertJob | None = None,
 ) -> list[tuple[pl.DataFrame, dict]]:
     """(predictions: reaction_id, y, mu, sigma[, sigma parts]; metrics) of each run
     (split, seed, fraction), in order: `run_baseline_rows` on each run's rows."""
@@ -40,7 +53,9 @@ def run_baseline_group(
         (f"{split} seed {seed}", seed, *run_rows(splits, ids, split, seed, fraction))
         for split, seed, fraction in runs
     ]
-    return run_baseline_rows(spec, reactions, feature_dir, named, cfg, threads, device, progress)
+    return run_baseline_rows(
+        spec, reactions, feature_dir, named, cfg, threads, device, progress, yield_bert
+    )
 
 
 def run_baseline_rows(
@@ -52,10 +67,12 @@ def run_baseline_rows(
     threads: int,
     device: str = "auto",
     progress: bool = True,
+    yield_bert: YieldBertJob | None = None,
 ) -> list[tuple[pl.DataFrame, dict]]:
     """(predictions; metrics) of each run (name, seed, training rows, test rows). Tree
     models run one after another on the CPU; the graph models all at once on `device`
-    (auto: CUDA when present)."""
+    (auto: CUDA when present); Yield-BERT one run after another on `device`, as
+    `yield_bert` says."""
     yields = reactions["yield_pct"].to_numpy().astype(np.float64)
     rows = [(train, test) for _, _, train, test in runs]
     if spec.kind in {"forest", "boosting"}:
@@ -74,6 +91,8 @@ def run_baseline_rows(
             )
             for _, seed, train, test in runs
         ]
+    elif spec.kind == "bert":
+        outs = _fine_tune_runs(reactions, yields, runs, threads, device, yield_bert)
     else:
         # torch and PyG take seconds to import: the tree baselines never load them
         from reeval.baselines.neural import run_graph_group
@@ -92,6 +111,30 @@ def run_baseline_rows(
         _record(reactions, yields, train, test, out, facts)
         for (train, test), (out, facts) in zip(rows, outs, strict=True)
     ]
+
+
+def _fine_tune_runs(reactions, yields, runs, threads, device, job: YieldBertJob | None):
+    """Yield-BERT fine-tuned on each run's training rows."""
+    from reeval.training.runtime import choose_device, set_threads
+    from reeval.training.yield_bert import fine_tune_yield_bert
+
+    if job is None:
+        raise ConfigError("Yield-BERT needs its settings and the folder of the rxnfp models")
+    set_threads(threads)
+    outs = []
+    for _, seed, train, test in runs:
+        mu, history = fine_tune_yield_bert(
+            reactions["rxn_smiles"].to_list(),
+            yields,
+            train,
+            test,
+            job.rxnfp_dir,
+            job.settings,
+            seed,
+            choose_device(device),
+        )
+        outs.append(({"mu": mu}, {"epochs_run": len(history), "history": history}))
+    return outs
 
 
 def _record(reactions, yields, train_rows, test_rows, out, facts) -> tuple[pl.DataFrame, dict]:

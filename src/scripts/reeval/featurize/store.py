@@ -27,6 +27,13 @@ GRAPHS = "graphs.safetensors"
 HUMAN = "human_features.safetensors"
 FEATURE_KINDS = ("morgan", "mordred", "dft", "onehot", "random", "drfp")
 SUMMED_KINDS = ("morgan", "mordred")  # sums over a reaction's molecules
+# the [CLS] vectors of rxnfp's two BERTs, each in a file of its own (rule rxnfp_reactions)
+RXNFP_KINDS = {"rxnfp": "bert_ft", "rxnfp_pretrained": "bert_pretrained"}
+
+
+def rxnfp_file(model: str) -> str:
+    """The file of one rxnfp model's [CLS] vectors in a data set's feature folder."""
+    return f"rxnfp_{model}.safetensors"
 
 
 def per_molecule(kind: str) -> str:
@@ -134,13 +141,32 @@ def _human_arrays(feature_dir: Path, kinds: list[str]) -> dict[str, np.ndarray]:
             f"{feature_dir / HUMAN}: cannot load ({exc}); "
             "rerun the build, which deletes and recomputes a corrupt cache"
         ) from exc
+    for kind in (k for k in kinds if k in RXNFP_KINDS):
+        arrays[kind] = _rxnfp_vectors(feature_dir, RXNFP_KINDS[kind], arrays["reaction_id"])
     missing = [k for k in kinds if k not in arrays]
     if missing:
         raise DataError(
             f"{feature_dir / HUMAN} has no {missing} features (available: "
-            f"{sorted(k for k in arrays if k in FEATURE_KINDS)}); dft exists for bh only"
+            f"{sorted(k for k in arrays if k in FEATURE_KINDS)}, rxnfp, rxnfp_pretrained); "
+            "dft exists for bh only"
         )
     return arrays
+
+
+def _rxnfp_vectors(feature_dir: Path, model: str, reaction_ids: np.ndarray) -> np.ndarray:
+    """One rxnfp model's vectors, checked to be in the feature store's reaction order."""
+    path = feature_dir / rxnfp_file(model)
+    try:
+        verify_checksum(path)
+        arrays = load_file(str(path))
+    except Exception as exc:
+        raise DataError(
+            f"{path}: cannot load ({exc}); rerun the build (rule rxnfp_reactions), which "
+            "deletes and recomputes a corrupt cache"
+        ) from exc
+    if not np.array_equal(arrays["reaction_id"], reaction_ids):
+        raise DataError(f"{path} holds other reactions than {feature_dir / HUMAN}: rerun the build")
+    return arrays["vectors"]
 
 
 def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray, np.ndarray]:

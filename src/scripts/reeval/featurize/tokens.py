@@ -16,14 +16,16 @@ SMILES_PATTERN = re.compile(
     r"(\[[^\]]+]|Br?|Cl?|N|O|S|P|F|I|b|c|n|o|s|p|\(|\)|\.|=|#|-|\+|\\|\/|:|~|@|\?|>|\*|\$|"
     r"\%[0-9]{2}|[0-9])"
 )
+# rxnfp's form of the same pattern (rxnfp.tokenization): the reaction arrow ">>" is one token
+REACTION_PATTERN = re.compile(SMILES_PATTERN.pattern.replace(r"|>|", r"|>>?|"))
 PAD, UNK, CLS = "[PAD]", "[UNK]", "[CLS]"
 SPECIAL = [PAD, UNK, CLS]
 PAD_MULTIPLE = 16
 
 
-def tokenize(smiles: str) -> list[str]:
+def tokenize(smiles: str, pattern: re.Pattern = SMILES_PATTERN) -> list[str]:
     """Atom-level tokens; raises if the pattern does not cover the whole string."""
-    tokens = SMILES_PATTERN.findall(smiles)
+    tokens = pattern.findall(smiles)
     if "".join(tokens) != smiles:
         raise DataError(f"the SMILES tokenizer cannot split {smiles!r} losslessly")
     return tokens
