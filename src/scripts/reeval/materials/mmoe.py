@@ -17,6 +17,21 @@ def mlp(sizes: list[int], dropout: float = 0.0) -> nn.Sequential:
 
 
 class MMoE(nn.Module):
+    """Multi-gate mixture of experts (Ma et al. 2018, KDD), the ranking model of Qu et al.
+    (2024, npj Comput. Mater.): shared expert MLPs, one softmax gate over the experts and one
+    tower per task.
+
+    Args:
+        dim_in: input width (a material representation, with temperature as context).
+        n_tasks: number of properties predicted.
+        n_experts: shared experts.
+        expert: hidden widths of each expert MLP.
+        tower: hidden widths of each task's tower (a linear output follows).
+        dropout: after every hidden layer.
+
+    Shapes: x (B, dim_in) -> (B, n_tasks).
+    """
+
     def __init__(
         self,
         dim_in: int,

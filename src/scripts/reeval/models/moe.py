@@ -8,6 +8,20 @@ from torch import nn
 
 
 class MixtureOfExperts(nn.Module):
+    """Sparsely gated mixture of experts (Shazeer et al. 2017, ICLR): each row is routed to
+    its top-k experts, each expert a two-layer MLP, their outputs mixed by the softmax of
+    the k largest gate logits; the auxiliary loss is the squared coefficient of variation
+    of the experts' importance over the batch.
+
+    Args:
+        dim: input and output width.
+        hidden: each expert's hidden width.
+        experts: number of experts.
+        top_k: experts per row (1 <= top_k <= experts).
+
+    Shapes: x (B, dim) -> output (B, dim), load-balancing loss ().
+    """
+
     def __init__(self, dim: int, hidden: int, experts: int, top_k: int):
         super().__init__()
         if not 1 <= top_k <= experts:

@@ -56,6 +56,23 @@ class HumanFeatureEncoder(nn.Module):
 
 
 class YieldModel(nn.Module):
+    """The multimodal, uncertainty-aware yield model of Chen et al. (2024, AAAI 38:8274) on
+    cached encoder embeddings: concatenation fusion of the frozen graph and SMILES
+    embeddings with the encoded human features, and a head that predicts the mean and the log
+    variance of the (standardised) yield, trained with the heteroscedastic loss.
+
+    Args:
+        variant: which modalities, which human-feature encoder (MoE or MLP) and which head
+            (mu and log sigma^2, or mu alone) the model has (`reeval.models.variants`).
+        graph_dim, smiles_dim, human_dim: widths of the three inputs.
+        human_encoder: `hidden`, `output_dim`, `layers`, `experts`, `top_k`, `dropout` of
+            the human-feature encoder (profile section yield_model.human_encoder).
+        head: `hidden` and `dropout` of the head (yield_model.head).
+
+    Shapes: graph (B, graph_dim), smiles (B, smiles_dim), human (B, human_dim) ->
+    mu (B,), log sigma^2 (B,) or None, auxiliary loss ().
+    """
+
     def __init__(
         self,
         variant: Variant,

@@ -13,6 +13,21 @@ from torch.utils.checkpoint import checkpoint
 
 
 class SmilesTransformer(nn.Module):
+    """The SMILES encoder of Chen et al. (2024): a transformer encoder over atom-level
+    tokens, pooled at the first ([CLS]) token.
+
+    Args:
+        vocab_size: tokens of the vocabulary (`reeval.featurize.tokens.Vocabulary`).
+        embed_dim, heads, layers: the transformer's width, attention heads and depth (the
+            feed-forward width is 4 x embed_dim).
+        output_dim: width of the pooled output.
+        max_tokens: longest input (learned positions).
+        dropout: on the residual and feed-forward paths (see the module docstring).
+        checkpoint_layers: recompute activations in the backward pass (memory for time).
+
+    Shapes: ids (B, L) and padding (B, L), True on padding -> (B, output_dim).
+    """
+
     def __init__(
         self,
         vocab_size: int,
