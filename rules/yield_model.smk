@@ -173,7 +173,7 @@ rule rxnfp_reactions:
         runtime=per_attempt(60),
     shell:
         "python {input.script} --reactions {input.reactions:q} --model-dir {params.model_dir:q} "
-        "--out {output:q} --threads {threads} 2>&1 | tee {log:q}"
+        "--out {output:q} --batch-size 16 --threads {threads} 2>&1 | tee {log:q}"
 
 
 def embeddings_of(dataset, split):

@@ -189,6 +189,29 @@ def test_pdf_check_accepts_two_words_of_a_long_value_before_a_float(tmp_path):
     assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"short.txt": "on seeded subsets"}
 
 
+@pytest.mark.usefixtures("pdftotext")
+def test_pdf_check_reads_a_long_value_across_a_page_of_floats_but_not_further(tmp_path):
+    write_pdf(
+        tmp_path / "ms.pdf",
+        (
+            ["tested on seeded", "11"],
+            ["Table 13", "Table 14", "12"],
+            ["subsets of the splits, at most 1000", "13"],
+            ["Table 15", "14"],
+            ["Table 16", "15"],
+            ["Table 17", "16"],
+            ["the other part of a value", "17"],
+        ),
+        spacing=0.3,
+    )
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "sizes.txt").write_text("on seeded subsets of the splits, at most 1000\n")
+    far = "tested on seeded the other part of a value"  # three float pages between
+    (out / "far.txt").write_text(far + "\n")
+    assert check_pdf.missing_numbers(tmp_path / "ms.pdf", out) == {"far.txt": far}
+
+
 def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypatch):
     out = tmp_path / "src/tex/output"
     out.mkdir(parents=True)

@@ -4,9 +4,11 @@ Each src/tex/output/*.txt holds one value that ms.tex shows through \\variable{}
 must appear verbatim in `pdftotext ms.pdf` (whitespace ignored, since TeX breaks lines). A
 generated sentence may run across a page break, where the page's footer and the next page's
 floats come between its two parts: a value of six or more words also counts as shown when
-it splits at a word into a part on one page and the rest on the next. Where nothing but the
-page's number comes between the parts, the value is whole once the page numbers are left out
-(the text is also searched with each page's closing number line dropped). ms.tex keeps the
+it splits at a word into a part on one page and the rest on the next, or on the page after
+a page of floats (LaTeX may put up to MAX_FLOAT_PAGES float pages between the two). Where
+nothing but the page's number comes between the parts, the value is whole once the page
+numbers are left out (the text is also searched with each page's closing number line
+dropped). ms.tex keeps the
 values of two to five words on one line (`\\mbox{}`), so no float can come between their
 words.
 
@@ -16,7 +18,6 @@ words.
 from __future__ import annotations
 
 import argparse
-import itertools
 import re
 import subprocess
 import sys
@@ -42,6 +43,7 @@ def squash(text: str) -> str:
 # MIN_WORDS_PER_PART on each side: a short value (a number, a pair of numbers) appears whole.
 MIN_WORDS_TO_SPLIT = 6
 MIN_WORDS_PER_PART = 2
+MAX_FLOAT_PAGES = 2
 
 
 def shown_across_a_page_break(value: str, pages: list[str]) -> bool:
@@ -50,8 +52,10 @@ def shown_across_a_page_break(value: str, pages: list[str]) -> bool:
         return False
     for cut in range(MIN_WORDS_PER_PART, len(words) - MIN_WORDS_PER_PART + 1):
         head, tail = squash(" ".join(words[:cut])), squash(" ".join(words[cut:]))
-        if any(head in page and tail in after for page, after in itertools.pairwise(pages)):
-            return True
+        for i, page in enumerate(pages):
+            later = pages[i + 1 : i + 2 + MAX_FLOAT_PAGES]
+            if head in page and any(tail in after for after in later):
+                return True
     return False
 
 

@@ -88,6 +88,25 @@ def test_models_are_tested_against_yield_bert_split_by_split(tmp_path, published
     assert dft_row.split(" & ")[1:] == ["-0.052 (1)", "-0.048 (1)", "-0.052 (1)", "-0.048 (1) \\\\"]
 
 
+@pytest.mark.parametrize(
+    ("shift", "says", "conclusion"),
+    [
+        (-0.2, "is worse than the fine-tuned checkpoints: it minus them is -0.200", True),
+        (0.0, "is equivalent to the fine-tuned checkpoints: it minus them is 0.000", False),
+    ],
+)
+def test_the_fine_tuning_sentence_follows_its_test(tmp_path, published, shift, says, conclusion):
+    runs = runs_against_yield_bert(tmp_path, published, {"multimodal": 0.0, "rxnbert_gbt": shift})
+    text = published_reference.yield_bert_sentences(runs, published, MODEL_LABELS, SETTINGS)
+    assert says in text and "$n = 10$ splits" in text
+    assert ("accuracy comes from fine-tuning" in text) == conclusion
+    # without the frozen BERT's runs (a profile without them) nothing is said of it
+    alone = runs_against_yield_bert(tmp_path, published, {"multimodal": 0.0})
+    assert "fine-tunes" not in published_reference.yield_bert_sentences(
+        alone, published, MODEL_LABELS, SETTINGS
+    )
+
+
 def test_reported_results_sit_beside_ours_with_the_gap(tmp_path, repo_root):
     reported = load_reported(repo_root / ANCHORS / "published_metrics_additions.csv")
     uam = [r for r in reported if r.model.startswith("UAM")]

@@ -623,8 +623,8 @@ def yield_bert_status(baselines: dict) -> str:
         return "is not configured in this profile"
     start = {"bert_pretrained": "the pretrained model", "bert_ft": "the class-fine-tuned model"}
     how = (
-        f"{bh['epochs']} epochs from {start[bh['model']]} on Buchwald--Hartwig and "
-        f"{sm['epochs']} from {start[sm['model']]} on Suzuki--Miyaura, "
+        f"{bh['epochs']} epochs from {start[bh['model']]} on BH and "
+        f"{sm['epochs']} from {start[sm['model']]} on SM, "
         f"batch {bh['batch_size']}, learning rate "
         f"{bh['lr']:.7f} and {sm['lr']:.7f}, dropout {bh['dropout']:.2f} and {sm['dropout']:.2f}"
     )

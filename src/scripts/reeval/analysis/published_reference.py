@@ -130,8 +130,39 @@ def yield_bert_sentences(
         + "; ".join(parts)
         + "."
         + tail
+        + fine_tuning_sentence(tests)
         + "\n"
     )
+
+
+# the baseline on the frozen [CLS] vector of the BERT that Yield-BERT fine-tunes
+FROZEN_YIELD_BERT = "rxnbert_gbt"
+
+
+def fine_tuning_sentence(tests: list[Comparison]) -> str:
+    """What fine-tuning adds to Yield-BERT: its own pretrained BERT, frozen under boosting,
+    against the fine-tuned checkpoints, worded as the test says ("" when it did not run)."""
+    frozen = next((t for t in tests if t.model == FROZEN_YIELD_BERT), None)
+    if frozen is None or not math.isfinite(frozen.mean_difference):
+        return ""
+    interval = (
+        f"{difference_text(frozen.mean_difference, 3)} (95\\,\\% CI "
+        f"{difference_text(frozen.ci_low, 3)} to {difference_text(frozen.ci_high, 3)}; "
+        f"$n = {frozen.n_splits}$ splits)"
+    )
+    start = " The pretrained BERT that Yield-BERT fine-tunes, frozen under gradient boosting,"
+    verdict = {
+        Verdict.WORSE: "is worse than",
+        Verdict.BETTER: "is better than",
+        Verdict.EQUIVALENT: "is equivalent to",
+    }.get(frozen.verdict, "is inconclusive against")
+    sentence = f"{start} {verdict} the fine-tuned checkpoints: it minus them is {interval}."
+    if frozen.verdict == Verdict.WORSE:
+        sentence += (
+            " Yield-BERT's accuracy comes from fine-tuning, not from the pretrained "
+            "representation alone."
+        )
+    return sentence
 
 
 def _our_value(runs: pl.DataFrame, protocol_key: str, model: str) -> tuple[float, int]:
