@@ -6,8 +6,7 @@ import json
 from reeval.analysis.yield_model import SETTINGS_VARIABLES, YIELD_VARIABLES
 from reeval.models.variants import VARIANTS
 from reeval.baselines.plan import learning_curve_runs
-from reeval.featurize.rxnfp import MODEL_FILES as RXNFP_FILES, RXNFP_MODELS
-from reeval.featurize.store import RXNFP_KINDS, rxnfp_file
+from reeval.featurize.rxnfp_files import MODEL_FILES as RXNFP_FILES, RXNFP_KINDS, RXNFP_MODELS, rxnfp_file
 from reeval.training.plan import group_runs, planned_runs, training_settings
 
 YM = CFG["yield_model"]

@@ -14,8 +14,9 @@ from reeval.baselines.tabular import fit_predict_trees
 from reeval.config import load_config
 from reeval.featurize import components
 from reeval.featurize.human import DFT_ROLES
-from reeval.featurize.rxnfp import RXNFP_MODELS, write_rxnfp_vectors
-from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store, rxnfp_file
+from reeval.featurize.rxnfp import write_rxnfp_vectors
+from reeval.featurize.rxnfp_files import RXNFP_MODELS, rxnfp_file
+from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store
 from reeval.reactions.splits import subsample_training
 from reeval.stats.metrics import r2
 from reeval.training.plan import planned_runs, seeds_of_split

@@ -10,13 +10,13 @@ from safetensors.numpy import load_file
 
 from reeval.errors import DataError
 from reeval.featurize.rxnfp import (
-    RXNFP_MODELS,
     RxnTokenizer,
     cls_vectors,
     length_batches,
     load_rxn_bert,
     write_rxnfp_vectors,
 )
+from reeval.featurize.rxnfp_files import RXNFP_MODELS
 from reeval.io import CorruptFileError, verify_checksum
 
 RXNFP = "reactions/rxnfp"

@@ -28,8 +28,6 @@ from reeval.errors import DataError
 from reeval.featurize.tokens import REACTION_PATTERN, tokenize
 from reeval.io import atomic_path, canonical_safetensors
 
-RXNFP_MODELS = ("bert_ft", "bert_pretrained")
-MODEL_FILES = ("config.json", "vocab.txt", "pytorch_model.bin")
 CLS, SEP, PAD, UNK = "[CLS]", "[SEP]", "[PAD]", "[UNK]"
 
 

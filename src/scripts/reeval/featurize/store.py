@@ -14,6 +14,7 @@ from safetensors.numpy import load_file, save_file
 from reeval.errors import DataError
 from reeval.featurize import components, human
 from reeval.featurize.molecules import ReactionMolecules
+from reeval.featurize.rxnfp_files import RXNFP_KINDS, rxnfp_file
 from reeval.io import (
     atomic_path,
     canonical_safetensors,
@@ -27,13 +28,6 @@ GRAPHS = "graphs.safetensors"
 HUMAN = "human_features.safetensors"
 FEATURE_KINDS = ("morgan", "mordred", "dft", "onehot", "random", "drfp")
 SUMMED_KINDS = ("morgan", "mordred")  # sums over a reaction's molecules
-# the [CLS] vectors of rxnfp's two BERTs, each in a file of its own (rule rxnfp_reactions)
-RXNFP_KINDS = {"rxnfp": "bert_ft", "rxnfp_pretrained": "bert_pretrained"}
-
-
-def rxnfp_file(model: str) -> str:
-    """The file of one rxnfp model's [CLS] vectors in a data set's feature folder."""
-    return f"rxnfp_{model}.safetensors"
 
 
 def per_molecule(kind: str) -> str:
