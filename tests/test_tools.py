@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -293,6 +294,19 @@ def test_core_occupancy_from_the_snakemake_log(tmp_path):
     wall, shares = build_costs.occupancy(intervals, first, last, cores=2)
     assert wall == 40
     assert shares == pytest.approx([5 / 40, 25 / 40, 10 / 40])
+
+
+def test_core_occupancy_with_jobs_that_start_and_end_in_one_second():
+    """Time stamps have whole seconds: four light jobs that start and end in the same second
+    while nothing else runs never count as fewer than zero running jobs (before, ends sorted
+    before starts and the count fell to -4: IndexError)."""
+    import build_costs
+
+    first = datetime(2026, 12, 3, 10, 0, 0)
+    at = lambda s: first + timedelta(seconds=s)  # noqa: E731
+    intervals = [(at(0), at(10)), *[(at(10), at(10))] * 4, (at(10), at(20))]
+    wall, shares = build_costs.occupancy(intervals, first, at(20), cores=2)
+    assert wall == 20 and shares == pytest.approx([0.0, 1.0, 0.0])
 
 
 def test_verify_reruns_under_the_profile_of_the_build(tmp_path, monkeypatch, capsys):

@@ -32,6 +32,7 @@ FAMILIES = [
     (re.compile(r"^train_"), "tree baselines"),
     (re.compile(r"^pretrain_"), "contrastive pretraining"),
     (re.compile(r"^embed_"), "reaction embeddings"),
+    (re.compile(r"^rxnfp_"), "rxnfp [CLS] vectors"),
     (re.compile(r"^featurize_"), "reaction features"),
     (re.compile(r"^tidy_"), "tidy tables"),
     (re.compile(r"^materials/"), "materials"),
@@ -96,9 +97,12 @@ def occupancy(
     """(wall seconds, [share of the wall time with k busy cores for k = 0..cores]); a job
     holds one core (threads: 1), more running jobs than cores count as all cores busy."""
     wall = (last - first).total_seconds()
+    # at one time stamp (to the second) the starts count before the ends, so that the
+    # number of running jobs never dips below zero
     events = sorted(
         [((s - first).total_seconds(), 1) for s, _ in intervals]
-        + [((e - first).total_seconds(), -1) for _, e in intervals]
+        + [((e - first).total_seconds(), -1) for _, e in intervals],
+        key=lambda event: (event[0], -event[1]),
     )
     shares = [0.0] * (cores + 1)
     running, previous = 0, 0.0
