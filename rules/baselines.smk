@@ -9,6 +9,7 @@ from reeval.baselines.plan import (
     learning_curve_runs,
 )
 from reeval.baselines.registry import BASELINES, baseline
+from reeval.models.variants import REGIMES
 
 BL = CFG["baselines"]
 BASELINE_RESULTS = "src/data/results/baselines"
@@ -121,7 +122,7 @@ rule summarise_comparison:
                                for s in MCDROPOUT_SPLITS for seed in BL["seeds"]],
         # the out-of-sample predictions of every model (paired bootstrap of each test set)
         oos_predictions=[f"{yield_run_folder(r)}/predictions.parquet" for r in YIELD_RUNS
-                         if r.variant == "full" and r.split.startswith("Test")]
+                         if r.variant in REGIMES and r.split.startswith("Test")]
         + [baseline_run_files(r, "predictions.parquet") for r in BASELINE_RUNS
            if r.split.startswith("Test")],
         published=raw("reactions/anchors/published_metrics.csv"),

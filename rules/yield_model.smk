@@ -28,11 +28,16 @@ def settings_json(*keys):
 
 
 PRETRAIN_SETTINGS = settings_json("device", "graph_encoder", "smiles_encoder", "pretrain")
-TRAIN_SETTINGS = json.dumps(
-    {key: training_settings(YM, CFG["training_budget"])[key]
-     for key in ("device", "human_features", "human_encoder", "head", "loss", "train")},
-    sort_keys=True,
-)
+
+
+def train_settings(variant):
+    """The settings a training job of `variant` reads, as JSON: the encoders' sizes and the
+    end-to-end section only for the variant that trains them (changing them reruns just it)."""
+    keys = ["device", "human_features", "human_encoder", "head", "loss", "train"]
+    if VARIANTS[variant].graph_end_to_end:
+        keys += ["graph_encoder", "smiles_encoder", "end_to_end"]
+    merged = training_settings(YM, CFG["training_budget"])
+    return json.dumps({key: merged[key] for key in keys}, sort_keys=True)
 
 
 def feature_files(dataset, kind=None):
@@ -260,7 +265,7 @@ for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
             dataset=_dataset,
             variant=_variant,
             runs=runs_json(_runs, _folder),
-            settings=TRAIN_SETTINGS,
+            settings=train_settings(_variant),
         conda:
             CONDA_ENV
         log:

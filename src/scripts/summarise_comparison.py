@@ -9,7 +9,14 @@ import polars as pl
 
 from reeval.analysis import comparison, conclusions, data_effects, published_reference
 from reeval.analysis.families import ComparisonSettings
-from reeval.analysis.protocols import OUT_OF_SAMPLE, REPEATED, collect_runs
+from reeval.analysis.protocols import (
+    OUT_OF_SAMPLE,
+    REFERENCE,
+    REGIME_MODELS,
+    REPEATED,
+    collect_runs,
+    comparison_model,
+)
 from reeval.cli import run
 from reeval.data.published import load_published, load_reported
 from reeval.errors import DataError
@@ -20,19 +27,22 @@ from reeval.render.variables import write_variables
 
 def out_of_sample_predictions(metrics_paths: list[Path]) -> comparison.Predictions:
     """(model, split) -> (y, mu of each seed) on the out-of-sample splits, from the
-    predictions.parquet beside each whole-training-set run's metrics.json."""
+    predictions.parquet beside each whole-training-set run's metrics.json (the multimodal
+    model in each encoder regime, not its ablations)."""
     splits = {p.prefix for p in OUT_OF_SAMPLE}
     found: dict[tuple[str, str], list[pl.DataFrame]] = {}
     for path in metrics_paths:
         record = json.loads(Path(path).read_text())
+        variant = record.get("variant")
         if (
             record.get("split") not in splits
             or record.get("train_fraction", 1.0) != 1.0
-            or record.get("variant", "full") != "full"
+            or (variant is not None and variant not in REGIME_MODELS)
         ):
             continue
         frame = pl.read_parquet(Path(path).with_name("predictions.parquet")).sort("reaction_id")
-        found.setdefault((record.get("model", "multimodal"), record["split"]), []).append(frame)
+        model = comparison_model(record.get("model", REFERENCE), variant)
+        found.setdefault((model, record["split"]), []).append(frame)
     out = {}
     for key, frames in found.items():
         ids = frames[0]["reaction_id"]
@@ -85,6 +95,9 @@ def main() -> None:
     )
     write_text_atomic(
         out / "comparison_control.tex", comparison.control_sentences(runs, predictions, tests)
+    )
+    write_text_atomic(
+        out / "comparison_regimes.tex", comparison.regime_sentences(runs, predictions, tests)
     )
     labels = comparison.MODEL_LABELS
     write_table(

@@ -15,7 +15,8 @@ import polars as pl
 from reeval.cli import run
 from reeval.io import write_run_outputs
 from reeval.models.variants import variant
-from reeval.training.inputs import load_inputs
+from reeval.training.end_to_end import ReactionTokens
+from reeval.training.inputs import load_graphs, load_inputs
 from reeval.training.run_yield import PlannedRun, run_yield_group
 from reeval.training.runtime import choose_device, json_metadata, save_checkpoint, set_threads
 
@@ -44,14 +45,24 @@ def main() -> None:
     inputs = load_inputs(reactions, args.features_dir, args.embeddings, settings["human_features"])
     runs = [PlannedRun(r["split"], int(r["seed"]), float(r["fraction"])) for r in planned]
     device = choose_device(settings["device"])
+    chosen = variant(args.variant)
+    graphs, tokens = None, None
+    if chosen.graph_end_to_end:  # the encoders trained with the head (the released code)
+        graphs = load_graphs(reactions, args.features_dir, device)
+        if settings["end_to_end"]["smiles"]:
+            tokens = ReactionTokens.from_smiles(
+                reactions["rxn_smiles"].to_list(), settings["smiles_encoder"]["max_tokens"]
+            )
     outputs = run_yield_group(
         args.dataset,
         inputs,
         pl.read_parquet(args.splits),
         runs,
-        variant(args.variant),
+        chosen,
         settings,
         device,
+        graphs=graphs,
+        tokens=tokens,
     )
     tensors, metadata = {}, {}
     for planned_run, output in zip(planned, outputs, strict=True):

@@ -323,7 +323,7 @@ def test_uncertainty_table_has_only_the_models_with_sigma(tmp_path):
     ]
     records += [record("dft_rf", s, r2=0.9, mae=1.0, rmse=2.0) for s in FULLCV]
     table = comparison.uncertainty_table(collect(tmp_path, records))
-    assert comparison.SIGMA_MODELS == ["multimodal", "mpnn_mcdropout"]
+    assert comparison.SIGMA_MODELS == ["multimodal", "multimodal_end_to_end", "mpnn_mcdropout"]
     assert BASELINES["dft_rf"].label not in table
     assert table.count(comparison.MODEL_LABELS["multimodal"]) == 1
     assert "3.25 [0.00]" in table and "0.900 [0.000]" in table and "0.300 [0.000]" in table
@@ -383,3 +383,56 @@ def test_the_article_shows_every_comparison_output_and_nothing_stale(repo_root):
     assert fragments == set(comparison.COMPARISON_TABLES)
     section = ms[ms.index(r"\label{sec:baselines}") : ms.index(r"\label{sec:materials}")]
     assert "0.05" not in section  # alpha comes from the profile
+
+
+def regime_runs(tmp_path, end_to_end_gain: float):
+    """The multimodal model frozen, end to end (better by `end_to_end_gain`, with noise over
+    splits) and one ablation, beside the DFT forest, on BH FullCV and Test1."""
+    records = []
+    for i, split in enumerate(FULLCV):
+        noise = split_noise(split) + 1e-3 * (i % 3)
+        records += [
+            record("multimodal", split, r2=0.90 + noise, mae=1.0, rmse=2.0),
+            {
+                **record("multimodal", split, r2=0.90 + end_to_end_gain + noise, mae=1.0, rmse=2.0),
+                "variant": "end_to_end",
+            },
+            {**record("multimodal", split, r2=0.50, mae=9.0, rmse=9.0), "variant": "no_human"},
+            record("dft_rf", split, r2=0.85 + split_noise(split), mae=1.0, rmse=2.0),
+        ]
+    return collect(tmp_path, records)
+
+
+def test_the_end_to_end_regime_is_a_model_of_its_own_and_ablations_are_not(tmp_path, published):
+    runs = regime_runs(tmp_path, 0.02)
+    assert set(runs["model"]) == {"multimodal", "multimodal_end_to_end", "dft_rf"}
+    values = comparison.values_by_model(runs, comparison.BY_KEY["bh_fullcv"], "r2")
+    assert set(values) == {"multimodal", "multimodal_end_to_end", "dft_rf"}
+    assert values["multimodal"][("FullCV_01", 0)] == pytest.approx(0.90 + split_noise("FullCV_01"))
+    assert comparison.seeds_label(runs, "multimodal") == "1"  # the ablation is not counted
+    table = comparison.comparison_table(runs, published, SETTINGS)
+    assert comparison.MODEL_LABELS["multimodal_end_to_end"] in table
+    (fullcv,) = [tests for p, tests in comparison.baseline_families(runs, SETTINGS)]
+    assert {t.model for t in fullcv} == {"multimodal_end_to_end", "dft_rf"}
+
+
+@pytest.mark.parametrize(
+    ("gain", "words"),
+    [
+        (0.02, "on BH FullCV it raises $R^2$ (end to end minus frozen 0.020"),
+        (-0.02, "on BH FullCV it lowers $R^2$ (end to end minus frozen -0.020"),
+        (0.0, "on BH FullCV it leaves $R^2$ within $\\pm$0.010 (end to end minus frozen"),
+    ],
+)
+def test_regime_sentences_follow_the_test(tmp_path, gain, words):
+    text = comparison.regime_sentences(regime_runs(tmp_path, gain), {}, SETTINGS)
+    assert text.startswith("Training the graph encoder end to end with the head")
+    assert words in text
+    assert "$n = 10$ splits" in text
+
+
+def test_regime_sentences_without_the_end_to_end_regime(tmp_path):
+    runs = write_runs(tmp_path, lambda m, s: 0.9, splits=FULLCV)
+    assert comparison.regime_sentences(runs, {}, SETTINGS) == (
+        "The end-to-end regime was not run.\n"
+    )

@@ -114,12 +114,17 @@ def test_reported_results_sit_beside_ours_with_the_gap(tmp_path, repo_root):
         ("Buchwald-Hartwig", 0.976),
         ("Suzuki-Miyaura", 0.888),
     }
-    runs = collect(tmp_path, [record("multimodal", s, r2=0.95) for s in FULLCV])
+    end_to_end = [{**record("multimodal", s, r2=0.96), "variant": "end_to_end"} for s in FULLCV]
+    runs = collect(tmp_path, [record("multimodal", s, r2=0.95) for s in FULLCV] + end_to_end)
     table = published_reference.reported_table(runs, reported)
-    assert "0.976 $\\pm$ 0.001 & 10 & 0.950 (10) & -0.026" in table
-    assert "BH Test4 & 0.736 & -- & -- & --" in table  # no multimodal run on Test4 here
+    assert "0.976 $\\pm$ 0.001 & 10 & 0.950 (10) & -0.026 & 0.960 (10) & -0.016" in table
+    assert "BH Test4 & 0.736 & -- & -- & -- & -- & --" in table  # no run on Test4 here
     text = published_reference.reproduction_sentences(runs, reported)
-    assert "on BH FullCV our $R^2$ trimean of 0.950 ($n = 10$ splits) is 0.026 below" in text
+    assert (
+        "on BH FullCV our $R^2$ trimean with frozen encoders 0.950 ($n = 10$ splits) is 0.026 "
+        "below its 0.976 and with the graph encoder end to end 0.960 ($n = 10$ splits) is "
+        "0.016 below its 0.976"
+    ) in text
     assert "SM" not in text  # no SM run: no claim
     none = [ReportedResult("X", "p", "Amide", "rand", 0.5, None, None, "v")]
     assert "No published re-run" in published_reference.reproduction_sentences(runs, none)

@@ -82,7 +82,7 @@ def test_summaries_over_split_means_with_n_and_sentences(tmp_path, published):
     assert set(variables) == set(analysis.YIELD_VARIABLES)
     assert variables["ym_bh_oos_r2_min"] == "0.600"
     ablation = analysis.ablation_table(metrics)
-    assert ablation.count("\\\\") == 1 + len(analysis.VARIANTS)
+    assert ablation.count("\\\\") == 2 + len(analysis.ABLATIONS)  # header, full, ablations
     assert "3 x 2" in ablation
 
 

@@ -7,13 +7,13 @@ import pytest
 import torch
 
 from reeval.baselines.neural import (
-    MoleculeGraphs,
     build_graph_regressor,
     fit_end_to_end,
     predict_end_to_end,
     run_graph_group,
 )
 from reeval.baselines.registry import baseline
+from reeval.featurize.graphs import MoleculeGraphs
 from reeval.featurize.store import (
     FeatureSettings,
     build_feature_store,

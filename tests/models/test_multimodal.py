@@ -48,7 +48,7 @@ def test_a_variant_learns_a_target_its_inputs_hold(name):
 
 def test_ablations_switch_what_they_name():
     full = VARIANTS["full"]
-    assert len(ABLATIONS) == 8
+    assert len(ABLATIONS) == 9
     assert variant("human_only").modalities == ("human",) and variant("human_only").moe
     mlp = variant("human_mlp")
     assert mlp.modalities == ("human",) and not (mlp.moe or mlp.uncertainty or mlp.aux_loss)

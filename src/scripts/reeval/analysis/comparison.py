@@ -14,6 +14,7 @@ from reeval.analysis.families import (
     ComparisonSettings,
     OutOfSample,
     comparison_sentence,
+    difference_text,
     family,
     out_of_sample,
     out_of_sample_family,
@@ -23,12 +24,14 @@ from reeval.analysis.families import (
 )
 from reeval.analysis.protocols import (
     BY_KEY,
+    END_TO_END,
     OUT_OF_SAMPLE,
     PROTOCOLS,
     REFERENCE,
     REPEATED,
     Protocol,
     collect_runs,
+    compared,
     runs_of,
     test_train_ratio,
     values_by_model,
@@ -44,14 +47,22 @@ from reeval.training.plan import seeds_of_split
 
 __all__ = ["collect_runs"]
 
-MODEL_LABELS = {REFERENCE: "Multimodal (Chen et al., ours)"} | {
-    name: b.label for name, b in BASELINES.items()
-}
+MODEL_LABELS = {
+    REFERENCE: "Multimodal (Chen et al., ours)",
+    END_TO_END: "Multimodal, graph encoder end to end",
+} | {name: b.label for name, b in BASELINES.items()}
 # our model key -> key of reeval.data.published (its verified published R2)
 PUBLISHED_KEYS = {"dft_rf": "dft_rf", "onehot_rf": "onehot_rf", "yield_bert": "yield_bert"}
 # the models whose sigma the uncertainty table scores
-SIGMA_MODELS = [REFERENCE, *(name for name, b in BASELINES.items() if b.predicts_sigma)]
-MODELS = [REFERENCE, *BASELINES]
+SIGMA_MODELS = [
+    REFERENCE,
+    END_TO_END,
+    *(name for name, b in BASELINES.items() if b.predicts_sigma),
+]
+# every model set against the multimodal model (frozen encoders): its end-to-end regime and
+# the baselines
+OTHERS = [END_TO_END, *BASELINES]
+MODELS = [REFERENCE, *OTHERS]
 # every table and sentence fragment the comparison writes into src/tex/output
 COMPARISON_TABLES = [
     "comparison_table.tex",
@@ -62,6 +73,7 @@ COMPARISON_TABLES = [
     "comparison_published.tex",
     "comparison_verdicts.tex",
     "comparison_control.tex",
+    "comparison_regimes.tex",
     "comparison_yield_bert.tex",
     "comparison_yield_bert_verdicts.tex",
     "comparison_reported.tex",
@@ -114,9 +126,7 @@ def robust_cell(values: list[float], digits: int = 3) -> str:
 
 def seeds_label(runs: pl.DataFrame, model: str) -> str:
     """How many seeds a model ran per split, e.g. "3" (or "1/3" when it differs)."""
-    chosen = runs.filter((pl.col("model") == model) & (pl.col("train_fraction") == 1.0))
-    if model == REFERENCE:
-        chosen = chosen.filter(pl.col("variant").is_null() | (pl.col("variant") == "full"))
+    chosen = compared(runs).filter((pl.col("model") == model) & (pl.col("train_fraction") == 1.0))
     if chosen.is_empty():
         return "0"
     counts = chosen.group_by("dataset", "split").len()["len"].unique().sort().to_list()
@@ -282,13 +292,14 @@ def uncertainty_table(runs: pl.DataFrame) -> str:
 def baseline_families(
     runs: pl.DataFrame, settings: ComparisonSettings, metric: str = "r2"
 ) -> list[tuple[Protocol, list[Comparison]]]:
-    """On each repeated protocol: every baseline minus the multimodal model, one family."""
+    """On each repeated protocol: every baseline (and the end-to-end regime) minus the
+    multimodal model, one family."""
     out = []
     for protocol in REPEATED:
         values = values_by_model(runs, protocol, metric)
         if REFERENCE not in values:
             continue
-        models = [m for m in BASELINES if m in values]
+        models = [m for m in OTHERS if m in values]
         out.append(
             (
                 protocol,
@@ -349,7 +360,7 @@ def out_of_sample_rows(
 
 
 def oos_table(predictions: Predictions, settings: ComparisonSettings) -> str:
-    rows = out_of_sample_rows(predictions, list(BASELINES), REFERENCE, settings)
+    rows = out_of_sample_rows(predictions, OTHERS, REFERENCE, settings)
     return out_of_sample_table(rows, MODEL_LABELS, [p.prefix for p in OUT_OF_SAMPLE])
 
 
@@ -409,8 +420,11 @@ def verdict_sentences(
 ) -> str:
     """The summary of every family against the multimodal model, then the out-of-sample
     splits against the DFT forest and DRFP."""
-    parts = [family_summary(p, tests, settings) for p, tests in baseline_families(runs, settings)]
-    rows = out_of_sample_rows(predictions, list(BASELINES), REFERENCE, settings)
+    parts = [
+        family_summary(p, [t for t in tests if t.model in BASELINES], settings)
+        for p, tests in baseline_families(runs, settings)
+    ]
+    rows = out_of_sample_rows(predictions, OTHERS, REFERENCE, settings)
     for model in ("dft_rf", "drfp_gbt"):
         mine = [r for r in rows if r.model == model]
         if not mine:
@@ -435,6 +449,59 @@ def verdict_sentences(
         )
     text = " ".join(p for p in parts if p)
     return (text or "No comparison is available.") + "\n"
+
+
+REGIME_EFFECT = {
+    Verdict.BETTER: "raises $R^2$",
+    Verdict.WORSE: "lowers $R^2$",
+    Verdict.INCONCLUSIVE: "has an inconclusive effect on $R^2$",
+    Verdict.NOT_AVAILABLE: "cannot be compared",
+}
+
+
+def regime_sentences(
+    runs: pl.DataFrame, predictions: Predictions, settings: ComparisonSettings
+) -> str:
+    """What training the graph encoder end to end (the released code) instead of freezing
+    it (the paper) does, on each protocol, from the tests of the comparison families."""
+
+    def effect(verdict: Verdict) -> str:
+        if verdict == Verdict.EQUIVALENT:
+            return f"leaves $R^2$ within $\\pm${format_number(settings.margins['r2'], 3)}"
+        return REGIME_EFFECT[verdict]
+
+    parts = []
+    for protocol, tests in baseline_families(runs, settings):
+        test = next((t for t in tests if t.model == END_TO_END), None)
+        if test is None or not math.isfinite(test.mean_difference):
+            continue
+        parts.append(
+            f"on {protocol.label} it {effect(test.verdict)} (end to end minus frozen "
+            f"{difference_text(test.mean_difference, 3)}, 95\\,\\% CI "
+            f"{difference_text(test.ci_low, 3)} to {difference_text(test.ci_high, 3)}; "
+            f"$n = {test.n_splits}$ splits)"
+        )
+    rows = [
+        r
+        for r in out_of_sample_rows(predictions, OTHERS, REFERENCE, settings)
+        if r.model == END_TO_END and math.isfinite(r.difference)
+    ]
+    for r in rows:
+        parts.append(
+            f"on {r.split} it {effect(r.verdict)} ({difference_text(r.difference, 3)}, 95\\,\\% "
+            f"CI {difference_text(r.ci_low, 3)} to {difference_text(r.ci_high, 3)}; "
+            f"$n = {r.n_test}$ reactions)"
+        )
+    if not parts:
+        return "The end-to-end regime was not run.\n"
+    return (
+        "Training the graph encoder end to end with the head, as the released code does, "
+        "instead of freezing the pretrained one: "
+        + "; ".join(parts)
+        + ". The tests are those of Tables~\\ref{tab:tests} and~\\ref{tab:oos}: corrected "
+        "resampled $t$-tests on the random splits, a paired bootstrap of each out-of-sample "
+        "test set, Holm within each family.\n"
+    )
 
 
 def control_sentences(

@@ -16,7 +16,7 @@ from reeval.analysis.comparison import (
     out_of_sample_rows,
 )
 from reeval.analysis.families import ComparisonSettings, difference_text
-from reeval.analysis.protocols import REFERENCE, values_by_model
+from reeval.analysis.protocols import MULTIMODAL, REFERENCE, values_by_model
 from reeval.baselines.registry import BASELINES
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import trimean
@@ -27,7 +27,7 @@ def _strongest(values: dict[str, dict[tuple[str, int], float]]) -> str | None:
     scores = {
         model: float(trimean(list(split_means(v).values())))
         for model, v in values.items()
-        if model != REFERENCE and split_means(v)
+        if model not in MULTIMODAL and split_means(v)
     }
     return max(scores, key=scores.get) if scores else None
 

@@ -29,14 +29,25 @@ class Deviation:
 
 def _encoders(s: dict) -> str:
     on = "all reactions" if s["pretrain_on"] == "all" else "each split's training reactions"
-    return f"CLIP-pretrained {s['pretrain']['epochs']} epochs on {on}, then frozen"
+    smiles = (
+        "the SMILES encoder too"
+        if s["end_to_end"]["smiles"]
+        else "the SMILES embedding stays the frozen, pretrained one"
+    )
+    return (
+        f"both regimes on every split: CLIP-pretrained {s['pretrain']['epochs']} epochs on "
+        f"{on}, then frozen; and the graph encoder trained end to end from random weights "
+        f"({smiles})"
+    )
 
 
 def _mse(s: dict) -> str:
     target = "the sample $\\mu + \\epsilon\\sigma$" if s["loss"]["sample_in_mse"] else "$\\mu$"
+    other = "$\\mu$" if s["loss"]["sample_in_mse"] else "the sample $\\mu + \\epsilon\\sigma$"
     return (
         f"{s['loss']['mse_weight']:g} MSE on {target} + {s['loss']['heteroscedastic_weight']:g} "
-        f"heteroscedastic + {s['loss']['aux_weight']:g} MoE auxiliary"
+        f"heteroscedastic + {s['loss']['aux_weight']:g} MoE auxiliary; the MSE on {other} as "
+        "an ablation"
     )
 
 

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import polars as pl
 
-REFERENCE = "multimodal"  # the model every comparison is made against
+REFERENCE = "multimodal"  # the model every comparison is made against (frozen encoders)
+END_TO_END = "multimodal_end_to_end"  # the same model, its graph encoder trained end to end
+# the multimodal model's variants that the comparison sets beside the baselines as models of
+# their own: its two encoder regimes (its ablations are compared in their own family)
+REGIME_MODELS = {"full": REFERENCE, "end_to_end": END_TO_END}
+MULTIMODAL = list(REGIME_MODELS.values())
 
 
 @dataclass(frozen=True)
@@ -46,17 +51,33 @@ BY_KEY = {p.key: p for p in PROTOCOLS}
 
 def collect_runs(paths: list[Path]) -> pl.DataFrame:
     """Metrics of every run (metrics.json files): model, variant, dataset, split, seed,
-    train_fraction and the metrics; a yield-model record without a model is "multimodal"."""
+    train_fraction and the metrics; a yield-model record without a model is "multimodal",
+    one of the end-to-end regime is the model `END_TO_END`."""
     records = []
     for path in paths:
         record = json.loads(Path(path).read_text())
         record.setdefault("train_fraction", 1.0)
         record.setdefault("model", REFERENCE)
+        record["model"] = comparison_model(record["model"], record.get("variant"))
         records.append(record)
     frame = pl.DataFrame(records, infer_schema_length=None)
     if "variant" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("variant"))
     return frame
+
+
+def comparison_model(model: str, variant: str | None) -> str:
+    """The name under which the comparison shows a run: a regime of the multimodal model as
+    a model of its own (`REGIME_MODELS`), any other run under its model."""
+    if model == REFERENCE and variant in REGIME_MODELS:
+        return REGIME_MODELS[variant]
+    return model
+
+
+def compared(runs: pl.DataFrame) -> pl.DataFrame:
+    """The runs the comparison sets side by side: the baselines and the multimodal model in
+    each encoder regime (not its ablations)."""
+    return runs.filter(pl.col("variant").is_null() | pl.col("variant").is_in(list(REGIME_MODELS)))
 
 
 def runs_of(runs: pl.DataFrame, protocol: Protocol, fraction: float = 1.0) -> pl.DataFrame:
@@ -69,33 +90,15 @@ def runs_of(runs: pl.DataFrame, protocol: Protocol, fraction: float = 1.0) -> pl
 
 
 def values_by_model(
-    runs: pl.DataFrame, protocol: Protocol, metric: str, variant: str = "full"
+    runs: pl.DataFrame, protocol: Protocol, metric: str
 ) -> dict[str, dict[tuple[str, int], float]]:
-    """model -> {(split, seed): metric} of the whole-training-set runs of one protocol; the
-    multimodal model in `variant` (its ablations are compared in their own family)."""
-    chosen = runs_of(runs, protocol).filter(
-        pl.col("variant").is_null() | (pl.col("variant") == variant)
-    )
+    """model -> {(split, seed): metric} of the whole-training-set runs of one protocol, the
+    multimodal model's regimes as models of their own (`compared`)."""
+    chosen = compared(runs_of(runs, protocol))
     out: dict[str, dict[tuple[str, int], float]] = {}
     for row in chosen.iter_rows(named=True):
         if row.get(metric) is not None:
             out.setdefault(row["model"], {})[(row["split"], int(row["seed"]))] = float(row[metric])
-    return out
-
-
-def variant_values(
-    runs: pl.DataFrame, protocol: Protocol, metric: str
-) -> dict[str, dict[tuple[str, int], float]]:
-    """variant -> {(split, seed): metric} of the multimodal model's runs of one protocol."""
-    chosen = runs_of(runs, protocol).filter(
-        (pl.col("model") == REFERENCE) & pl.col("variant").is_not_null()
-    )
-    out: dict[str, dict[tuple[str, int], float]] = {}
-    for row in chosen.iter_rows(named=True):
-        if row.get(metric) is not None:
-            out.setdefault(row["variant"], {})[(row["split"], int(row["seed"]))] = float(
-                row[metric]
-            )
     return out
 
 

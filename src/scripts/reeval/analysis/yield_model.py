@@ -151,8 +151,8 @@ def ablation_table(metrics: pl.DataFrame) -> str:
         Latex(f"{p.label} {m}") for p in ABLATION_PROTOCOLS for m in ("n", "$R^2$", "MAE (\\%)")
     ]
     rows = []
-    for name, variant in VARIANTS.items():
-        row = [Latex(variant.label)]
+    for name in ["full", *ABLATIONS]:
+        row = [Latex(VARIANTS[name].label)]
         for protocol in ABLATION_PROTOCOLS:
             r2 = summarise(metrics, protocol, name, "r2")
             row += [n_text(r2), r2.cell(3), summarise(metrics, protocol, name, "mae").cell(2)]
@@ -382,6 +382,11 @@ def settings_variables(profile: str, settings: dict) -> dict[str, int | str]:
         "ym_n_bh_fullcv": sum(s.startswith("FullCV") for s in settings["splits"]["bh"]),
         "ym_n_sm_splits": len(settings["splits"]["sm"]),
         "ym_human_features": ", ".join(settings["human_features"]),
+        "ym_end_to_end_smiles": (
+            "the SMILES encoder is trained end to end too"
+            if settings["end_to_end"]["smiles"]
+            else "the SMILES embedding stays the frozen, pretrained one"
+        ),
     }
 
 
@@ -404,4 +409,5 @@ SETTINGS_VARIABLES = [
     "ym_n_bh_fullcv",
     "ym_n_sm_splits",
     "ym_human_features",
+    "ym_end_to_end_smiles",
 ]

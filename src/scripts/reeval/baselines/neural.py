@@ -16,16 +16,13 @@ import numpy as np
 import polars as pl
 import torch
 from torch import nn
-from torch_geometric.data import Batch, Data
 
 from reeval.baselines.registry import Baseline
-from reeval.errors import DataError
-from reeval.featurize.graphs import N_ATOM_FEATURES, N_BOND_FEATURES
-from reeval.featurize.molecules import ReactionMolecules
-from reeval.featurize.store import load_graph_cache, load_molecules
+from reeval.featurize.graphs import MoleculeGraphs
 from reeval.models.losses import heteroscedastic_loss
-from reeval.models.mpnn import MPNNEncoder
+from reeval.models.mpnn import MPNNEncoder, build_graph_encoder
 from reeval.training.batched import RunSpec
+from reeval.training.inputs import load_graphs
 from reeval.training.loop import train_with_early_stopping
 from reeval.training.supervised import Standardiser, split_validation
 
@@ -40,24 +37,6 @@ def regression_head(dim_in: int, hidden: int, dropout: float, outputs: int) -> n
         nn.Dropout(dropout),
         nn.Linear(hidden, outputs),
     )
-
-
-class MoleculeGraphs:
-    """Every molecule of a data set as one collated graph batch, with each reaction's
-    reactant and product counts per molecule (reactions x molecules)."""
-
-    def __init__(self, molecules: ReactionMolecules, graphs: list[Data], device: torch.device):
-        self.batch = Batch.from_data_list(graphs).to(device)
-        n_reactions, n_molecules = len(molecules.reaction_ids), len(molecules.smiles)
-        reactants = np.zeros((n_reactions, n_molecules), dtype=np.float32)
-        products = np.zeros((n_reactions, n_molecules), dtype=np.float32)
-        for row, (left, right) in enumerate(
-            zip(molecules.reactants, molecules.products, strict=True)
-        ):
-            np.add.at(reactants[row], left, 1.0)
-            np.add.at(products[row], right, 1.0)
-        self.reactants = torch.from_numpy(reactants).to(device)
-        self.products = torch.from_numpy(products).to(device)
 
 
 class GraphRegressor(nn.Module):
@@ -174,15 +153,9 @@ class GraphRun:
 
 def build_graph_regressor(spec: Baseline, cfg: dict) -> GraphRegressor:
     c = cfg["mpnn"]
-    encoder = MPNNEncoder(
-        N_ATOM_FEATURES,
-        N_BOND_FEATURES,
-        c["hidden"],
-        c["steps"],
-        c["set2set_steps"],
-        c["output_dim"],
+    return GraphRegressor(
+        build_graph_encoder(c), c["head_hidden"], c["dropout"], spec.predicts_sigma
     )
-    return GraphRegressor(encoder, c["head_hidden"], c["dropout"], spec.predicts_sigma)
 
 
 def run_graph_group(
@@ -200,10 +173,7 @@ def run_graph_group(
     from reeval.training.batched import fit_stacked, prepare_runs
 
     device = torch.device(device)
-    molecules = load_molecules(feature_dir)
-    if molecules.reaction_ids != reactions["reaction_id"].to_list():
-        raise DataError(f"{feature_dir}: molecules not aligned with the reactions; rerun featurize")
-    graphs = MoleculeGraphs(molecules, load_graph_cache(feature_dir), device)
+    graphs = load_graphs(reactions, feature_dir, device)
     c = cfg["mpnn"]
     yields = torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32, device=device)
     models, runs = prepare_runs(

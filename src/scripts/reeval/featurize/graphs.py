@@ -9,14 +9,19 @@ Graphs of a data set are stored together in one safetensors file (no pickle).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from rdkit import Chem
 from safetensors.torch import load_file, save_file
-from torch_geometric.data import Data
+from torch_geometric.data import Batch, Data
 
 from reeval.errors import DataError
 from reeval.io import atomic_path, canonical_safetensors, verify_checksum
+
+if TYPE_CHECKING:
+    from reeval.featurize.molecules import ReactionMolecules
 
 ELEMENTS = [
     "H",
@@ -158,3 +163,21 @@ def load_graphs(path: Path) -> list[Data]:
             )
         )
     return graphs
+
+
+class MoleculeGraphs:
+    """Every molecule of a data set as one collated graph batch, with each reaction's
+    reactant and product counts per molecule (reactions x molecules)."""
+
+    def __init__(self, molecules: ReactionMolecules, graphs: list[Data], device: torch.device):
+        self.batch = Batch.from_data_list(graphs).to(device)
+        n_reactions, n_molecules = len(molecules.reaction_ids), len(molecules.smiles)
+        reactants = np.zeros((n_reactions, n_molecules), dtype=np.float32)
+        products = np.zeros((n_reactions, n_molecules), dtype=np.float32)
+        for row, (left, right) in enumerate(
+            zip(molecules.reactants, molecules.products, strict=True)
+        ):
+            np.add.at(reactants[row], left, 1.0)
+            np.add.at(products[row], right, 1.0)
+        self.reactants = torch.from_numpy(reactants).to(device)
+        self.products = torch.from_numpy(products).to(device)

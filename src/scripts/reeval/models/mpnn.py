@@ -8,6 +8,8 @@ from torch import nn
 from torch_geometric.data import Batch
 from torch_geometric.nn import NNConv, Set2Set
 
+from reeval.featurize.graphs import N_ATOM_FEATURES, N_BOND_FEATURES
+
 
 class FactorisedNNConv(NNConv):
     """NNConv with a linear edge network, computed without one matrix per edge.
@@ -85,6 +87,20 @@ class MPNNEncoder(nn.Module):
             out, state = self.gru(message.unsqueeze(0), state)
             h = out.squeeze(0)
         return self.project(self.readout(torch.cat([h0, h], dim=1), batch.batch))
+
+
+def build_graph_encoder(settings: dict, factorised: bool = True) -> MPNNEncoder:
+    """The MPNN for this project's molecule graphs from a settings section with `hidden`,
+    `steps`, `set2set_steps` and `output_dim` (yield_model.graph_encoder, baselines.mpnn)."""
+    return MPNNEncoder(
+        N_ATOM_FEATURES,
+        N_BOND_FEATURES,
+        settings["hidden"],
+        settings["steps"],
+        settings["set2set_steps"],
+        settings["output_dim"],
+        factorised,
+    )
 
 
 def reaction_embeddings(

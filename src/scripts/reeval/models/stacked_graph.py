@@ -12,7 +12,9 @@ stacked weights with batched matrix products. `state_dict_of(m)` gives model m b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 from torch_geometric.utils import softmax as segment_softmax
@@ -27,106 +29,119 @@ def _linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = N
     return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
 
 
-class StackedGraphRegressor(nn.Module):
-    """M `GraphRegressor`s (reeval.baselines.neural) of one size, trained side by side.
+def _stacked_parameters(states: list[dict[str, torch.Tensor]]) -> nn.ParameterDict:
+    """The tensors of several state dicts of one layout, stacked along a new model axis."""
+    template = {k: v.shape for k, v in states[0].items()}
+    for state in states[1:]:
+        if {k: v.shape for k, v in state.items()} != template:
+            raise ValueError("every stacked model must have the same sizes")
+    return nn.ParameterDict(
+        {
+            name.replace(".", "__"): nn.Parameter(
+                torch.stack([s[name].detach().clone() for s in states])
+            )
+            for name in template
+        }
+    )
+
+
+@dataclass(frozen=True)
+class _EdgesByType:
+    """A graph batch's edges sorted by their distinct bond-feature vector (`types`, U x F:
+    8 in Buchwald-Hartwig): edges with the same bond features share NNConv's message
+    matrix, so each type's messages are one matrix product, over its edges only (not one
+    product per edge, nor one per bond feature over every node as
+    `reeval.models.mpnn.FactorisedNNConv` computes the same messages)."""
+
+    types: torch.Tensor  # U x F
+    source: torch.Tensor  # edges, sorted by type
+    target: torch.Tensor
+    bounds: list[tuple[int, int]]  # each type's [start, stop) among the sorted edges
+
+    @classmethod
+    def of(cls, edge_index: torch.Tensor, edge_attr: torch.Tensor) -> _EdgesByType:
+        types, kind = torch.unique(edge_attr, dim=0, return_inverse=True)
+        order = torch.argsort(kind, stable=True)
+        counts = torch.bincount(kind, minlength=types.shape[0]).tolist()
+        stops = np.cumsum(counts).tolist()
+        bounds = [(stop - count, stop) for stop, count in zip(stops, counts, strict=True)]
+        return cls(types, edge_index[0][order], edge_index[1][order], bounds)
+
+
+class StackedMPNN(nn.Module):
+    """M `MPNNEncoder`s (reeval.models.mpnn) of one size, evaluated side by side.
 
     Args:
-        models: the regressors to stack; their current weights become the stacked ones.
+        encoders: the encoders to stack; their current weights become the stacked ones.
 
-    Shapes: `forward(graphs, index, dropout)` takes the molecule graphs of the data set
-    (`MoleculeGraphs`) and row indices (M, B), one batch of reactions per model; it gives
-    mu (M, B) and log sigma^2 (M, B) or None.
+    Shapes: `forward(batch)` takes a collated graph batch of U molecules and gives
+    (M, U, output_dim), every molecule under every encoder.
     """
 
-    def __init__(self, models: Sequence[nn.Module]):
+    def __init__(self, encoders: Sequence[nn.Module]):
         super().__init__()
-        first = models[0]
-        self.n_models = len(models)
-        self._template = {k: v.shape for k, v in first.state_dict().items()}
-        states = [m.state_dict() for m in models]
-        for state in states[1:]:
-            if {k: v.shape for k, v in state.items()} != self._template:
-                raise ValueError("every stacked model must have the same sizes")
-        encoder = first.encoder
-        self.steps = encoder.steps
-        self.hidden = encoder.conv.out_channels
-        self.set2set_steps = encoder.readout.processing_steps
-        self.variance = first.variance
-        self.dropout = first.head[2].p
-        self.dropout_widths = [first.head[0].out_features] * 2 if self.dropout > 0 else []
-        self.weights = nn.ParameterDict(
-            {
-                name.replace(".", "__"): nn.Parameter(
-                    torch.stack([s[name].detach().clone() for s in states])
-                )
-                for name in self._template
-            }
-        )
+        first = encoders[0]
+        self.n_models = len(encoders)
+        self.steps = first.steps
+        self.hidden = first.conv.out_channels
+        self.set2set_steps = first.readout.processing_steps
+        self.output_dim = first.output_dim
+        self._names = list(first.state_dict())
+        self.weights = _stacked_parameters([e.state_dict() for e in encoders])
+        self._edges: tuple | None = None  # (the batch's key, its _EdgesByType)
 
     def p(self, name: str) -> torch.Tensor:
         return self.weights[name.replace(".", "__")]
 
     def state_dict_of(self, m: int) -> dict[str, torch.Tensor]:
-        """Model m's weights in `GraphRegressor.state_dict()` layout."""
-        return {name: self.p(name)[m].detach().clone() for name in self._template}
+        """Encoder m's weights in `MPNNEncoder.state_dict()` layout."""
+        return {name: self.p(name)[m].detach().clone() for name in self._names}
 
-    # -- the encoder ------------------------------------------------------------------------
-
-    def encode(self, batch) -> torch.Tensor:
-        """(M, molecules, output_dim): every molecule of `batch` under every model."""
+    def forward(self, batch) -> torch.Tensor:
+        """(M, molecules, output_dim): every molecule of `batch` under every encoder."""
         m, hidden = self.n_models, self.hidden
         x = batch.x.unsqueeze(0).expand(m, -1, -1)
-        h0 = torch.relu(
-            _linear(x, self.p("encoder.embed.0.weight"), self.p("encoder.embed.0.bias"))
-        )
-        operator, k = self._operator(batch)
-        matrices = torch.cat(
-            [
-                self.p("encoder.conv.nn.weight").transpose(1, 2).reshape(m, k - 1, hidden, hidden),
-                self.p("encoder.conv.nn.bias").reshape(m, 1, hidden, hidden),
-            ],
-            dim=1,
-        ).reshape(m, k * hidden, hidden)
+        h0 = torch.relu(_linear(x, self.p("embed.0.weight"), self.p("embed.0.bias")))
+        edges = self._edges_by_type(batch)
+        # NNConv's message matrix W(e) = reshape(A e + b) of each distinct bond-feature
+        # vector, for every model: (M, U, hidden_in, hidden_out)
+        matrices = torch.baddbmm(
+            self.p("conv.nn.bias").unsqueeze(1),
+            edges.types.unsqueeze(0).expand(m, -1, -1),
+            self.p("conv.nn.weight").transpose(1, 2),
+        ).view(m, -1, hidden, hidden)
         h = h0
         for _ in range(self.steps):
-            n_nodes = h.shape[1]
-            # sum over the edges s -> t of e_f(s, t) h_s, for every feature f and model
-            gathered = torch.sparse.mm(operator, h.permute(1, 0, 2).reshape(n_nodes, m * hidden))
-            gathered = gathered.view(n_nodes, k, m, hidden).permute(2, 0, 1, 3)
+            # each edge's message h_s W(e), one matrix product per bond type, summed at t
+            sources = h[:, edges.source]  # M, edges, hidden
+            messages = torch.cat(
+                [
+                    torch.bmm(sources[:, start:stop], matrices[:, u])
+                    for u, (start, stop) in enumerate(edges.bounds)
+                ],
+                dim=1,
+            )
             convolved = (
-                torch.bmm(gathered.reshape(m, n_nodes, k * hidden), matrices)
-                + _linear(h, self.p("encoder.conv.lin.weight"))
-                + self.p("encoder.conv.bias").unsqueeze(1)
+                h.new_zeros(h.shape).index_add_(1, edges.target, messages)
+                + _linear(h, self.p("conv.lin.weight"))
+                + self.p("conv.bias").unsqueeze(1)
             )
             h = self._gru(torch.relu(convolved), h)
         readout = self._set2set(torch.cat([h0, h], dim=2), batch.batch)
-        projected = _linear(
-            readout, self.p("encoder.project.0.weight"), self.p("encoder.project.0.bias")
-        )
-        return prelu(projected, self.p("encoder.project.1.weight"))
+        projected = _linear(readout, self.p("project.0.weight"), self.p("project.0.bias"))
+        return prelu(projected, self.p("project.1.weight"))
 
-    @staticmethod
-    def _operator(batch) -> tuple[torch.Tensor, int]:
-        """The sparse (nodes * K, nodes) operator of the factorised NNConv (K = bond features
-        + 1), as in `reeval.models.mpnn.FactorisedNNConv.factorised`."""
-        edge_attr = batch.edge_attr
-        mixing = torch.cat([edge_attr, edge_attr.new_ones((edge_attr.shape[0], 1))], dim=1)
-        k = mixing.shape[1]
-        edge, feature = mixing.nonzero(as_tuple=True)
-        source, target = batch.edge_index
-        n_nodes = batch.x.shape[0]
-        operator = torch.sparse_coo_tensor(
-            torch.stack([target[edge] * k + feature, source[edge]]),
-            mixing[edge, feature],
-            (n_nodes * k, n_nodes),
-            check_invariants=False,
-        )
-        return operator, k
+    def _edges_by_type(self, batch) -> _EdgesByType:
+        """The batch's edges grouped by bond type (computed once per graph batch)."""
+        key = (batch.edge_index.data_ptr(), batch.edge_attr.data_ptr(), batch.edge_attr.shape)
+        if self._edges is None or self._edges[0] != key:
+            self._edges = (key, _EdgesByType.of(batch.edge_index, batch.edge_attr))
+        return self._edges[1]
 
     def _gru(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """One step of nn.GRU (gates r, z, n) per model."""
-        gi = _linear(x, self.p("encoder.gru.weight_ih_l0"), self.p("encoder.gru.bias_ih_l0"))
-        gh = _linear(h, self.p("encoder.gru.weight_hh_l0"), self.p("encoder.gru.bias_hh_l0"))
+        gi = _linear(x, self.p("gru.weight_ih_l0"), self.p("gru.bias_ih_l0"))
+        gh = _linear(h, self.p("gru.weight_hh_l0"), self.p("gru.bias_hh_l0"))
         i_r, i_z, i_n = gi.chunk(3, dim=2)
         h_r, h_z, h_n = gh.chunk(3, dim=2)
         r = torch.sigmoid(i_r + h_r)
@@ -141,7 +156,7 @@ class StackedGraphRegressor(nn.Module):
         h = x.new_zeros((m, graphs, channels))
         c = x.new_zeros((m, graphs, channels))
         q_star = x.new_zeros((m, graphs, 2 * channels))
-        name = "encoder.readout.lstm"
+        name = "readout.lstm"
         for _ in range(self.set2set_steps):
             gates = _linear(q_star, self.p(f"{name}.weight_ih_l0"), self.p(f"{name}.bias_ih_l0"))
             gates = gates + _linear(h, self.p(f"{name}.weight_hh_l0"), self.p(f"{name}.bias_hh_l0"))
@@ -154,14 +169,47 @@ class StackedGraphRegressor(nn.Module):
             q_star = torch.cat([h, r], dim=2)
         return q_star
 
-    # -- the regressor --------------------------------------------------------------------
+
+class StackedGraphRegressor(nn.Module):
+    """M `GraphRegressor`s (reeval.baselines.neural) of one size, trained side by side: a
+    `StackedMPNN` and the regression heads on stacked weights.
+
+    Args:
+        models: the regressors to stack; their current weights become the stacked ones.
+
+    Shapes: `forward(graphs, index, dropout)` takes the molecule graphs of the data set
+    (`MoleculeGraphs`) and row indices (M, B), one batch of reactions per model; it gives
+    mu (M, B) and log sigma^2 (M, B) or None.
+    """
+
+    def __init__(self, models: Sequence[nn.Module]):
+        super().__init__()
+        first = models[0]
+        self.n_models = len(models)
+        # the encoder first: its parameters come before the head's, as in GraphRegressor
+        self.encoder = StackedMPNN([m.encoder for m in models])
+        self.variance = first.variance
+        self.dropout = first.head[2].p
+        self.dropout_widths = [first.head[0].out_features] * 2 if self.dropout > 0 else []
+        self._head_names = list(first.head.state_dict())
+        self.head = _stacked_parameters([m.head.state_dict() for m in models])
+
+    def p(self, name: str) -> torch.Tensor:
+        return self.head[name.removeprefix("head.").replace(".", "__")]
+
+    def state_dict_of(self, m: int) -> dict[str, torch.Tensor]:
+        """Model m's weights in `GraphRegressor.state_dict()` layout."""
+        encoder = {f"encoder.{k}": v for k, v in self.encoder.state_dict_of(m).items()}
+        return encoder | {
+            f"head.{name}": self.p(name)[m].detach().clone() for name in self._head_names
+        }
 
     def forward(
         self, graphs, index: torch.Tensor, dropout: StackedDropout | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(mu, log sigma^2 or None), each (M, B), in standardised yield units."""
         drop = dropout if dropout is not None else (lambda x, p: x)
-        molecules = self.encode(graphs.batch)  # M, U, D
+        molecules = self.encoder(graphs.batch)  # M, U, D
         embedding = torch.cat(
             [
                 torch.bmm(graphs.reactants[index], molecules),

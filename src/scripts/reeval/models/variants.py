@@ -15,6 +15,10 @@ class Variant:
     smiles: bool = True  # the (frozen) SMILES-encoder embedding
     graph: bool = True  # the (frozen) graph-encoder embedding
     human: bool = True  # the human features
+    # the graph encoder trained with the head from random weights (the released code's
+    # regime), instead of the frozen, contrastively pretrained one
+    graph_end_to_end: bool = False
+    mse_on_sample: bool = False  # the MSE of the reparameterised sample mu + eps sigma
     change: str = ""  # what the variant changes, as a sentence says it ("removing the ...")
 
     @property
@@ -65,9 +69,26 @@ VARIANTS = {
             graph=False,
             change="replacing the model by an MLP on the human features",
         ),
+        # the regime of the authors' released code; the MSE on the reparameterised sample
+        # instead of on mu
+        Variant(
+            "end_to_end",
+            "graph encoder trained end to end",
+            graph_end_to_end=True,
+            change="training the graph encoder end to end",
+        ),
+        Variant(
+            "mse_on_sample",
+            "MSE of the sample $\\mu+\\epsilon\\sigma$",
+            mse_on_sample=True,
+            change="putting the reparameterised sample in the MSE",
+        ),
     ]
 }
-ABLATIONS = [name for name in VARIANTS if name != "full"]
+# the multimodal model's two encoder regimes, each run on every split of the main results:
+# frozen, pretrained encoders (the paper) and the graph encoder trained end to end (the code)
+REGIMES = ["full", "end_to_end"]
+ABLATIONS = [name for name in VARIANTS if name not in REGIMES]
 
 
 def variant(name: str) -> Variant:

@@ -20,7 +20,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from reeval.featurize.graphs import MoleculeGraphs
+from reeval.models.end_to_end import EndToEndYieldModel, StackedEndToEndYieldModel
 from reeval.models.losses import LossWeights
+from reeval.models.mpnn import build_graph_encoder
 from reeval.models.multimodal import YieldModel
 from reeval.models.stacked import FactorisedFeatures, StackedDropout, StackedYieldModel
 from reeval.models.variants import Variant
@@ -66,13 +69,15 @@ def build_yield_model(variant: Variant, inputs: ReactionInputs, settings: dict) 
     )
 
 
-def loss_weights(settings: dict) -> LossWeights:
+def loss_weights(settings: dict, variant: Variant | None = None) -> LossWeights:
+    """The loss weights of the yield_model settings; a variant with `mse_on_sample` puts the
+    reparameterised sample in the MSE whatever the settings say."""
     loss = settings["loss"]
     return LossWeights(
         loss["mse_weight"],
         loss["heteroscedastic_weight"],
         loss["aux_weight"],
-        loss["sample_in_mse"],
+        loss["sample_in_mse"] or (variant is not None and variant.mse_on_sample),
     )
 
 
@@ -125,8 +130,8 @@ class _Inputs:
         (the human features as factors when the data set has them)."""
         out = []
         for name in MODALITIES:
-            if not getattr(variant, name):
-                out.append(None)
+            if not getattr(variant, name) or (name == "graph" and variant.graph_end_to_end):
+                out.append(None)  # not used, or computed by the model from the graphs
             elif name == "human" and self.factors is not None:
                 counts, per_molecule = self.factors
                 out.append(
@@ -347,6 +352,23 @@ def fit_stacked(
     return histories, best_epoch
 
 
+def build_end_to_end_model(
+    variant: Variant, inputs: ReactionInputs, settings: dict
+) -> EndToEndYieldModel:
+    """An `EndToEndYieldModel` (graph encoder from random weights, then the yield model)
+    from the yield_model settings; the SMILES encoder stays the cached, frozen one."""
+    graph_encoder = build_graph_encoder(settings["graph_encoder"])
+    yield_model = YieldModel(
+        variant,
+        2 * graph_encoder.output_dim,
+        inputs.smiles.shape[1],
+        inputs.human.shape[1],
+        settings["human_encoder"],
+        settings["head"],
+    )
+    return EndToEndYieldModel(graph_encoder, yield_model)
+
+
 def train_group(
     inputs: ReactionInputs,
     specs: list[RunSpec],
@@ -354,21 +376,35 @@ def train_group(
     settings: dict,
     device: torch.device,
     progress: bool = True,
+    graphs: MoleculeGraphs | None = None,
 ) -> list[TrainedRun]:
-    """Train one model per spec (all of `variant`) side by side; see the module docstring."""
+    """Train one model per spec (all of `variant`) side by side; see the module docstring.
+    A variant that trains its graph encoder end to end needs the data set's `graphs`."""
     cfg = settings["train"]
-    weights = loss_weights(settings)
+    weights = loss_weights(settings, variant)
+    end_to_end = variant.graph_end_to_end
+    if end_to_end and graphs is None:
+        raise ValueError(f"variant {variant.name!r} trains the graph encoder: pass the graphs")
     models, runs = prepare_runs(
         specs,
         cfg["validation_fraction"],
-        lambda: build_yield_model(variant, inputs, settings),
+        lambda: (build_end_to_end_model if end_to_end else build_yield_model)(
+            variant, inputs, settings
+        ),
     )
     data = _Inputs(inputs, runs.fit_rows, device)
-    model = StackedYieldModel(models, data.live).to(device)
+    stack = StackedEndToEndYieldModel if end_to_end else StackedYieldModel
+    model = stack(models, data.live).to(device)
+
+    def forward(padded: _Padded, dropout: StackedDropout | None = None):
+        """(mu, log sigma^2 or None, auxiliary loss, standardised y) of each run's rows."""
+        graph, smiles, human, y = data.batch(padded, variant)
+        if end_to_end:
+            return (*model(graphs, padded.index, smiles, human, padded.mask, dropout), y)
+        return (*model(graph, smiles, human, padded.mask, dropout), y)
 
     def step_loss(padded: _Padded, dropout: StackedDropout) -> torch.Tensor:
-        graph, smiles, human, y = data.batch(padded, variant)
-        mu, log_var, aux = model(graph, smiles, human, padded.mask, dropout)
+        mu, log_var, aux, y = forward(padded, dropout)
         eps = (
             _draw_eps(runs.generators, padded.counts, padded.index.shape[1], device)
             if log_var is not None and weights.sample_in_mse
@@ -380,13 +416,13 @@ def train_group(
         model,
         runs,
         step_loss,
-        lambda padded: _validation_mse(model, data, padded, variant),
+        lambda padded: _validation_mse(model, forward, padded),
         cfg,
         device,
         desc=f"train {variant.name}",
         progress=progress,
     )
-    return _results(model, data, specs, variant, histories, best_epoch, inputs)
+    return _results(model, forward, data, specs, histories, best_epoch, inputs)
 
 
 def _keep(best: list[torch.Tensor], params: list[torch.nn.Parameter], m: int) -> None:
@@ -396,20 +432,18 @@ def _keep(best: list[torch.Tensor], params: list[torch.nn.Parameter], m: int) ->
 
 
 @torch.no_grad()
-def _validation_mse(model, data: _Inputs, padded: _Padded, variant) -> np.ndarray:
+def _validation_mse(model, forward, padded: _Padded) -> np.ndarray:
     model.eval()
-    graph, smiles, human, y = data.batch(padded, variant)
-    mu, _, _ = model(graph, smiles, human, padded.mask)
+    mu, _, _, y = forward(padded)
     count = padded.mask.sum(dim=1).clamp(min=1)
     return (((mu - y) ** 2 * padded.mask).sum(dim=1) / count).cpu().numpy()
 
 
 @torch.no_grad()
-def _results(model, data, specs, variant, histories, best_epoch, inputs) -> list[TrainedRun]:
+def _results(model, forward, data, specs, histories, best_epoch, inputs) -> list[TrainedRun]:
     model.eval()
     padded = _Padded([s.test_rows for s in specs], data.device)
-    graph, smiles, human, _ = data.batch(padded, variant)
-    mu, log_var, _ = model(graph, smiles, human, padded.mask)
+    mu, log_var, _, _ = forward(padded)
     mu_pct = (mu * data.y_std.unsqueeze(1) + data.y_mean.unsqueeze(1)).cpu().numpy()
     sigma_pct = (
         (torch.exp(0.5 * log_var) * data.y_std.unsqueeze(1)).cpu().numpy()

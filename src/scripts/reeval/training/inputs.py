@@ -9,7 +9,9 @@ import polars as pl
 import torch
 
 from reeval.errors import DataError
+from reeval.featurize.graphs import MoleculeGraphs
 from reeval.featurize.store import (
+    load_graph_cache,
     load_human_features,
     load_molecules,
     load_per_molecule_features,
@@ -62,3 +64,12 @@ def _factors(
             "rerun featurize"
         )
     return torch.from_numpy(counts), torch.from_numpy(per_molecule)
+
+
+def load_graphs(reactions: pl.DataFrame, feature_dir: Path, device: torch.device) -> MoleculeGraphs:
+    """The molecule graphs of a data set, for models that train their graph encoder; rows
+    aligned with the reactions table."""
+    molecules = load_molecules(feature_dir)
+    if molecules.reaction_ids != reactions["reaction_id"].to_list():
+        raise DataError(f"{feature_dir}: molecules not aligned with the reactions; rerun featurize")
+    return MoleculeGraphs(molecules, load_graph_cache(feature_dir), device)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reeval.models.variants import ABLATIONS
+from reeval.models.variants import ABLATIONS, REGIMES
 
 DATASETS = ("bh", "sm")
 
@@ -33,12 +33,14 @@ def seeds_of_split(settings: dict, split: str) -> list[int]:
 
 
 def planned_runs(settings: dict) -> list[Run]:
-    """The full model on every split of `splits` (with the seeds of `seeds_of_split`); each
-    ablation on `ablation_splits` with `seeds`."""
+    """The model in both encoder regimes (frozen: "full"; "end_to_end") on every split of
+    `splits` (with the seeds of `seeds_of_split`); each ablation on `ablation_splits` with
+    `seeds`."""
     runs = set()
     for dataset in DATASETS:
         runs |= {
-            Run(dataset, "full", split, seed)
+            Run(dataset, regime, split, seed)
+            for regime in REGIMES
             for split in settings["splits"][dataset]
             for seed in seeds_of_split(settings, split)
         }

@@ -10,11 +10,10 @@ import torch
 from torch_geometric.data import Batch, Data
 from tqdm import tqdm
 
-from reeval.featurize.graphs import N_ATOM_FEATURES, N_BOND_FEATURES
 from reeval.featurize.molecules import ReactionMolecules
 from reeval.featurize.tokens import Vocabulary
 from reeval.models.contrastive import ContrastiveModel
-from reeval.models.mpnn import MPNNEncoder, reaction_embeddings
+from reeval.models.mpnn import MPNNEncoder, build_graph_encoder, reaction_embeddings
 from reeval.models.smiles_transformer import SmilesTransformer
 from reeval.training.runtime import optimisation_step
 
@@ -47,15 +46,7 @@ def _remap(groups: list[list[int]], local: dict[int, int]) -> list[list[int]]:
 def build_encoders(
     graph_cfg: dict, smiles_cfg: dict, vocab_size: int, factorised: bool = True
 ) -> tuple[MPNNEncoder, SmilesTransformer]:
-    graph = MPNNEncoder(
-        N_ATOM_FEATURES,
-        N_BOND_FEATURES,
-        graph_cfg["hidden"],
-        graph_cfg["steps"],
-        graph_cfg["set2set_steps"],
-        graph_cfg["output_dim"],
-        factorised,
-    )
+    graph = build_graph_encoder(graph_cfg, factorised)
     smiles = SmilesTransformer(
         vocab_size,
         smiles_cfg["embed_dim"],

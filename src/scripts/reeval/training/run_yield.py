@@ -10,9 +10,11 @@ import numpy as np
 import polars as pl
 import torch
 
+from reeval.featurize.graphs import MoleculeGraphs
 from reeval.models.variants import Variant
 from reeval.reactions.splits import split_rows, subsample_training
-from reeval.training.batched import RunSpec, TrainedRun, train_group
+from reeval.training.batched import RunSpec, TrainedRun, loss_weights, train_group
+from reeval.training.end_to_end import ReactionTokens, train_one_by_one
 from reeval.training.supervised import ReactionInputs
 
 
@@ -61,11 +63,31 @@ def run_yield_group(
     settings: dict,
     device: torch.device,
     progress: bool = True,
+    graphs: MoleculeGraphs | None = None,
+    tokens: ReactionTokens | None = None,
 ) -> list[RunOutput]:
-    """Train every run of `runs` (one variant) together; one output per run, in order."""
-    trained = train_group(
-        inputs, run_specs(inputs, splits, runs), variant, settings, device, progress
-    )
+    """Train every run of `runs` (one variant) together; one output per run, in order.
+
+    A variant that trains its graph encoder end to end needs the data set's `graphs`; when
+    the profile trains the SMILES encoder end to end too (`end_to_end.smiles`), the runs
+    train one after another (`reeval.training.end_to_end`) on the reactions' `tokens`."""
+    specs = run_specs(inputs, splits, runs)
+    if variant.graph_end_to_end and settings["end_to_end"]["smiles"]:
+        if tokens is None:
+            raise ValueError("the SMILES encoder is trained end to end: pass the tokens")
+        trained = train_one_by_one(
+            inputs,
+            graphs,
+            specs,
+            variant,
+            settings,
+            device,
+            loss_weights(settings, variant),
+            tokens,
+            progress,
+        )
+    else:
+        trained = train_group(inputs, specs, variant, settings, device, progress, graphs)
     outputs = []
     for run, result in zip(runs, trained, strict=True):
         test_rows = result.spec.test_rows
