@@ -84,7 +84,7 @@ rule featurize_reactions:
         "--out-dir {FEATURES}/{wildcards.dataset} --morgan-radius {params.features[morgan_radius]} "
         "--morgan-bits {params.features[morgan_bits]} --drfp-bits {params.features[drfp_bits]} "
         "--drfp-radius {params.features[drfp_radius]} "
-        "--random-seed {params.features[random_control_seed]} {params.rxnpredict} "
+        "{params.rxnpredict} "
         "2>&1 | tee {log:q}"
 
 

@@ -25,12 +25,6 @@ def main() -> None:
     parser.add_argument("--drfp-bits", required=True, type=int)
     parser.add_argument("--drfp-radius", required=True, type=int)
     parser.add_argument(
-        "--random-seed",
-        required=True,
-        type=int,
-        help="seed of the random-feature control (Buchwald-Hartwig)",
-    )
-    parser.add_argument(
         "--rxnpredict-dir",
         type=Path,
         default=None,
@@ -38,7 +32,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     settings = FeatureSettings(
-        args.morgan_radius, args.morgan_bits, args.drfp_bits, args.drfp_radius, args.random_seed
+        args.morgan_radius, args.morgan_bits, args.drfp_bits, args.drfp_radius
     )
     summary = build_feature_store(
         pl.read_parquet(args.reactions), args.dataset, args.out_dir, settings, args.rxnpredict_dir

@@ -6,17 +6,20 @@ import numpy as np
 import polars as pl
 import pytest
 from safetensors import safe_open
+from safetensors.numpy import save_file
 
 from reeval.baselines.plan import baseline_runs, group_baseline_runs, learning_curve_runs
 from reeval.baselines.registry import BASELINES, baseline
-from reeval.baselines.run import run_baseline_rows
+from reeval.baselines.run import _features_of, run_baseline_rows
 from reeval.baselines.tabular import fit_predict_trees
 from reeval.config import load_config
+from reeval.errors import DataError
 from reeval.featurize import components
 from reeval.featurize.human import DFT_ROLES
 from reeval.featurize.rxnfp import write_rxnfp_vectors
 from reeval.featurize.rxnfp_files import RXNFP_MODELS, rxnfp_file
-from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store
+from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store, dft_widths
+from reeval.io import atomic_path
 from reeval.reactions.splits import subsample_training
 from reeval.stats.metrics import r2
 from reeval.training.plan import planned_runs, seeds_of_split
@@ -53,7 +56,7 @@ def tiny_store(bh_tables, mirror, tmp_path_factory):
         reactions,
         "bh",
         out,
-        FeatureSettings(2, 256, 512, 3, 0),
+        FeatureSettings(2, 256, 512, 3),
         mirror / "reactions/buchwald_hartwig/rxnpredict",
     )
     for model in RXNFP_MODELS:
@@ -108,33 +111,52 @@ def test_random_control_of_reactions(bh_tables):
     assert len(distinct) == reactions["additive"].n_unique()
 
 
-def test_random_block_of_the_store_has_the_dft_widths_and_one_vector_per_component(tiny_store):
+def test_each_run_draws_its_random_features_in_the_dft_layout(tiny_store):
+    """The control of Chuang & Keiser: each run's vectors have the DFT blocks' widths, one
+    vector per component within the run, drawn afresh for every run (split and seed)."""
     reactions, features = tiny_store
     with safe_open(str(features / HUMAN), "np") as handle:
-        dft, random = handle.get_tensor("dft"), handle.get_tensor("random")
-        ids = handle.get_tensor("reaction_id")
+        dft = handle.get_tensor("dft")
         dft_names = json.loads(handle.metadata()["columns"])["dft"]
-    # the DFT columns run role by role; the random block follows the same layout
+    # the DFT columns run role by role; the random vectors follow the same layout
     roles = [next(r for r in DFT_ROLES if n.startswith(f"{r}_")) for n in dft_names]
     assert roles == sorted(roles, key=DFT_ROLES.index)
     widths = {role: roles.count(role) for role in DFT_ROLES}
-    assert all(widths.values()) and random.shape == dft.shape == (64, len(dft_names))
-    by_id = {row["reaction_id"]: row for row in reactions.iter_rows(named=True)}
+    assert dft_widths(features) == widths and all(widths.values())
+    draws = {
+        name: _features_of(baseline("random_rf"), reactions, features)(name, seed)
+        for name, seed in [
+            ("FullCV_01 seed 0", 0),
+            ("FullCV_02 seed 0", 0),
+            ("FullCV_01 seed 1", 1),
+        ]
+    }
+    first = draws["FullCV_01 seed 0"]
+    assert first.shape == dft.shape == (64, len(dft_names))
+    for other in ("FullCV_02 seed 0", "FullCV_01 seed 1"):
+        assert not np.allclose(first, draws[other])  # a fresh draw per split and per seed
     start = 0
     for role, width in widths.items():
-        block = random[:, start : start + width]
+        block = first[:, start : start + width]
         start += width
         vectors: dict[str, set[bytes]] = {}
-        for reaction_id, vector in zip(ids, block, strict=True):
-            component = by_id[int(reaction_id)][role]
+        for component, vector in zip(reactions[role].to_list(), block, strict=True):
             vectors.setdefault(component, set()).add(vector.tobytes())
-            expected = components.random_vector(0, role, component, width)
+            expected = components.random_vector(0, role, component, width, "FullCV_01 seed 0")
             np.testing.assert_array_equal(vector, expected)
         assert all(len(v) == 1 for v in vectors.values()), role  # same component, same vector
         shared = [v.pop() for v in vectors.values()]
         assert len(set(shared)) == len(shared), role  # distinct components, distinct vectors
         assert len(shared) == reactions[role].n_unique()
-    assert start == random.shape[1]
+    assert start == first.shape[1]
+
+
+def test_a_store_without_dft_descriptors_has_no_random_control(tmp_path):
+    """Suzuki-Miyaura has no DFT descriptors: asking for the control's layout says so."""
+    with atomic_path(tmp_path / HUMAN, checksum=True) as tmp:
+        save_file({"reaction_id": np.arange(3)}, str(tmp), metadata={"columns": "{}"})
+    with pytest.raises(DataError, match="no DFT descriptors"):
+        dft_widths(tmp_path)
 
 
 def test_one_hot_has_one_component_per_role(bh_tables):

@@ -57,7 +57,7 @@ def store(bh_tables, mirror, tmp_path_factory):
         reactions,
         "bh",
         out,
-        FeatureSettings(2, 64, 64, 2, 0),
+        FeatureSettings(2, 64, 64, 2),
         mirror / "reactions/buchwald_hartwig/rxnpredict",
     )
     return reactions, out

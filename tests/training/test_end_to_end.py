@@ -75,7 +75,7 @@ def data(bh_tables, mirror, tmp_path_factory):
         reactions,
         "bh",
         out,
-        FeatureSettings(2, 64, 64, 2, 0),
+        FeatureSettings(2, 64, 64, 2),
         mirror / "reactions/buchwald_hartwig/rxnpredict",
     )
     _, human = load_human_features(out, ["morgan"])

@@ -12,7 +12,8 @@ from reeval.baselines.registry import Baseline
 from reeval.baselines.tabular import fit_predict_trees
 from reeval.config import YieldBertSettings
 from reeval.errors import ConfigError
-from reeval.featurize.store import load_human_features
+from reeval.featurize import components
+from reeval.featurize.store import dft_widths, load_human_features
 from reeval.reactions.splits import split_rows, subsample_training
 from reeval.stats.metrics import regression_metrics
 
@@ -76,20 +77,21 @@ def run_baseline_rows(
     yields = reactions["yield_pct"].to_numpy().astype(np.float64)
     rows = [(train, test) for _, _, train, test in runs]
     if spec.kind in {"forest", "boosting"}:
-        _, features = load_human_features(feature_dir, [spec.features])
         settings = cfg["random_forest"] if spec.kind == "forest" else cfg["boosting"]
         if spec.features == "mordred":
             settings = {**settings, "max_features": cfg["mordred_max_features"]}
+        features_of = _features_of(spec, reactions, feature_dir)
         outs = [
             (
                 {
                     "mu": fit_predict_trees(
-                        spec.kind, features, yields, train, test, settings, seed, threads
+                        spec.kind, features_of(name, seed), yields, train, test, settings, seed,
+                        threads,
                     )
                 },
                 {},
             )
-            for _, seed, train, test in runs
+            for name, seed, train, test in runs
         ]
     elif spec.kind == "bert":
         outs = _fine_tune_runs(reactions, yields, runs, threads, device, yield_bert)
@@ -111,6 +113,21 @@ def run_baseline_rows(
         _record(reactions, yields, train, test, out, facts)
         for (train, test), (out, facts) in zip(rows, outs, strict=True)
     ]
+
+
+RANDOM_FEATURES = "random"  # Chuang & Keiser's control: drawn for each run
+
+
+def _features_of(spec: Baseline, reactions: pl.DataFrame, feature_dir: Path):
+    """(run name, seed) -> the run's features: the feature store's block of `spec`, or, for
+    the random-vector control, vectors in the DFT descriptors' layout drawn afresh for each
+    run from its seed and its name (its split), so the control's spread over splits holds
+    the spread over draws."""
+    if spec.features != RANDOM_FEATURES:
+        _, features = load_human_features(feature_dir, [spec.features])
+        return lambda name, seed: features
+    widths = dft_widths(feature_dir)
+    return lambda name, seed: components.random_control(reactions, widths, seed, draw=name)
 
 
 def _fine_tune_runs(reactions, yields, runs, threads, device, job: YieldBertJob | None):

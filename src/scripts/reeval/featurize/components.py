@@ -29,21 +29,27 @@ def one_hot_components(reactions: pl.DataFrame, roles: list[str]) -> tuple[np.nd
     return np.concatenate(blocks, axis=1), names
 
 
-def random_vector(seed: int, role: str, component: str, width: int) -> np.ndarray:
-    """A fixed standard-normal vector for one component: it depends on the seed, the role
-    and the component's own text only, never on which other components exist."""
-    digest = hashlib.sha256(f"{role}\0{component}".encode()).digest()
+def random_vector(seed: int, role: str, component: str, width: int, draw: str = "") -> np.ndarray:
+    """A fixed standard-normal vector for one component: it depends on the seed, the draw's
+    name, the role and the component's own text only, never on which other components
+    exist."""
+    digest = hashlib.sha256(f"{draw}\0{role}\0{component}".encode()).digest()
     words = np.frombuffer(digest, dtype=np.uint32)
     rng = np.random.default_rng([seed, *words.tolist()])
     return rng.standard_normal(width).astype(np.float32)
 
 
-def random_control(reactions: pl.DataFrame, widths: dict[str, int], seed: int) -> np.ndarray:
+def random_control(
+    reactions: pl.DataFrame, widths: dict[str, int], seed: int, draw: str = ""
+) -> np.ndarray:
     """Chuang & Keiser's control: each component's descriptor block replaced by a random
-    vector of the same width; the same component always gets the same vector."""
+    vector of the same width; within one draw (a seed and a name) the same component always
+    gets the same vector."""
     blocks = []
     for role, width in widths.items():
-        vectors = {c: random_vector(seed, role, c, width) for c in set(reactions[role].to_list())}
+        vectors = {
+            c: random_vector(seed, role, c, width, draw) for c in set(reactions[role].to_list())
+        }
         blocks.append(np.stack([vectors[c] for c in reactions[role].to_list()]))
     return np.concatenate(blocks, axis=1)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 from reeval.errors import DataError
@@ -26,7 +27,7 @@ MOLECULES = "molecules.parquet"
 MEMBERSHIP = "membership.parquet"
 GRAPHS = "graphs.safetensors"
 HUMAN = "human_features.safetensors"
-FEATURE_KINDS = ("morgan", "mordred", "dft", "onehot", "random", "drfp")
+FEATURE_KINDS = ("morgan", "mordred", "dft", "onehot", "drfp")
 SUMMED_KINDS = ("morgan", "mordred")  # sums over a reaction's molecules
 
 
@@ -48,7 +49,6 @@ class FeatureSettings:
     morgan_bits: int
     drfp_bits: int
     drfp_radius: int
-    random_seed: int  # the random-feature control's seed
 
 
 def build_feature_store(
@@ -96,10 +96,6 @@ def build_feature_store(
         arrays["dft"], names["dft"] = human.dft_descriptors(
             reactions, rxnpredict_dir / "data_table.csv", rxnpredict_dir / "R"
         )
-        widths = {
-            role: sum(n.startswith(f"{role}_") for n in names["dft"]) for role in human.DFT_ROLES
-        }
-        arrays["random"] = components.random_control(reactions, widths, settings.random_seed)
     metadata = {"columns": json.dumps(names), "mordred_dropped": str(dropped)}
     with atomic_path(out_dir / HUMAN, checksum=True) as tmp:
         save_file(arrays, str(tmp), metadata=metadata)
@@ -167,6 +163,23 @@ def load_human_features(feature_dir: Path, kinds: list[str]) -> tuple[np.ndarray
     """(reaction ids, the requested feature blocks side by side)."""
     arrays = _human_arrays(feature_dir, kinds)
     return arrays["reaction_id"], np.concatenate([arrays[k] for k in kinds], axis=1)
+
+
+def dft_widths(feature_dir: Path) -> dict[str, int]:
+    """How many DFT descriptor columns each component role has (the layout the random-vector
+    control of Chuang & Keiser copies); Buchwald-Hartwig only."""
+    try:
+        verify_checksum(feature_dir / HUMAN)
+        with safe_open(str(feature_dir / HUMAN), "np") as handle:
+            names = json.loads(handle.metadata()["columns"]).get("dft")
+    except Exception as exc:
+        raise DataError(
+            f"{feature_dir / HUMAN}: cannot load ({exc}); "
+            "rerun the build, which deletes and recomputes a corrupt cache"
+        ) from exc
+    if not names:
+        raise DataError(f"{feature_dir / HUMAN} has no DFT descriptors (they exist for bh only)")
+    return {role: sum(n.startswith(f"{role}_") for n in names) for role in human.DFT_ROLES}
 
 
 def load_per_molecule_features(feature_dir: Path, kinds: list[str]) -> np.ndarray | None:
