@@ -4,7 +4,9 @@ The same grid of runs (splits x seeds of one variant on one data set, on the cac
 embeddings of the build) is trained twice in one process, one thread each:
 
 (a) one model at a time: `YieldModel` and the one-model loop of
-    `reeval.training.supervised.fit_yield_model`, then `predict`, run after run;
+    `reeval.training.supervised.fit_yield_model`, then `predict`, run after run (for the
+    end-to-end regime, `--variant end_to_end`: `reeval.training.end_to_end`'s one-model
+    path, its graph encoder trained with the head);
 (b) the batched engine, `reeval.training.batched.train_group`, every run at once.
 
 Prints wall seconds and models per second of each path and their ratio, with the R^2
@@ -66,7 +68,8 @@ def main() -> int:
     from reeval.stats.metrics import r2
     from reeval.stats.robust import trimean
     from reeval.training.batched import build_yield_model, loss_weights, train_group
-    from reeval.training.inputs import load_inputs
+    from reeval.training.end_to_end import build_one_model, fit_one_model, predict_one_model
+    from reeval.training.inputs import load_graphs, load_inputs
     from reeval.training.plan import training_settings
     from reeval.training.run_yield import PlannedRun, run_specs
     from reeval.training.runtime import seed_everything, set_threads
@@ -93,27 +96,47 @@ def main() -> int:
     chosen = variant(args.variant)
     cpu = torch.device("cpu")
 
+    graphs = None
+    if chosen.graph_end_to_end:
+        graphs = load_graphs(reactions, args.features or data / f"features/{args.dataset}", cpu)
+
     start = time.perf_counter()
     one_by_one = []
     for spec in specs:
         generator = seed_everything(spec.seed)
-        model = build_yield_model(chosen, inputs, settings)
-        fit = fit_yield_model(
-            model,
-            inputs,
-            spec.train_rows,
-            settings["train"],
-            loss_weights(settings),
-            generator,
-            cpu,
-            progress=False,
-        )
-        mu, _ = predict(fit, inputs, spec.test_rows, cpu)
+        weights = loss_weights(settings, chosen)
+        if chosen.graph_end_to_end:
+            model = build_one_model(chosen, inputs, settings)
+            fit = fit_one_model(
+                model,
+                graphs,
+                inputs,
+                spec.train_rows,
+                settings["train"],
+                weights,
+                generator,
+                cpu,
+                progress=False,
+            )
+            mu, _ = predict_one_model(fit, graphs, inputs, spec.test_rows, cpu)
+        else:
+            model = build_yield_model(chosen, inputs, settings)
+            fit = fit_yield_model(
+                model,
+                inputs,
+                spec.train_rows,
+                settings["train"],
+                weights,
+                generator,
+                cpu,
+                progress=False,
+            )
+            mu, _ = predict(fit, inputs, spec.test_rows, cpu)
         one_by_one.append(r2(inputs.yields[spec.test_rows].numpy(), mu))
     seconds_a = time.perf_counter() - start
 
     start = time.perf_counter()
-    together = train_group(inputs, specs, chosen, settings, cpu, progress=False)
+    together = train_group(inputs, specs, chosen, settings, cpu, progress=False, graphs=graphs)
     seconds_b = time.perf_counter() - start
     batched = [r2(inputs.yields[r.spec.test_rows].numpy(), r.mu) for r in together]
     startup = import_seconds()

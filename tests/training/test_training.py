@@ -205,5 +205,11 @@ def test_planned_runs():
     }
     runs = planned_runs(settings)
     assert len(runs) == len(set(runs))
-    # full: (2 bh + 1 sm) x 2 seeds; ablations: 8 x (1 + 1) x 2 seeds
-    assert len(runs) == 6 + 32
+    # both regimes: 2 x (2 bh + 1 sm) x 2 seeds; ablations: 9 x (1 + 1) x 2 seeds
+    assert len(runs) == 12 + 36
+    assert {r.split for r in runs if r.variant == "end_to_end"} == {
+        "FullCV_01",
+        "Test1",
+        "random_split_0",
+    }
+    assert not any(r.split == "Test1" for r in runs if r.variant not in ("full", "end_to_end"))

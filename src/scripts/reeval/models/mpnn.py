@@ -20,8 +20,9 @@ class FactorisedNNConv(NNConv):
     + ...: `factorised` forms the bond-weighted sums of neighbour states per feature with one
     sparse product, then multiplies them once by the stacked A_f, B. The same result,
     without materialising an (edges x hidden x hidden) tensor and the many tiny matrix
-    products it needs (the encoder's forward and backward on the 51 molecules of
-    Buchwald-Hartwig: see tools/bench_mpnn.py). Called as a module it is plain NNConv.
+    products it needs. The stacked encoder (`reeval.models.stacked_graph.StackedMPNN`) goes
+    further: edges with the same bond features share W(e), so it multiplies once per bond
+    type. Called as a module it is plain NNConv.
     """
 
     def factorised(
