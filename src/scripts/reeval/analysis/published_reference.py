@@ -26,7 +26,7 @@ from reeval.analysis.protocols import (
     values_by_model,
 )
 from reeval.data.published import ReportedResult, published_split_r2
-from reeval.render.latex import Latex, format_number, join_words, latex_table
+from reeval.render.latex import Latex, cell_pm, format_number, join_words, latex_table
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import trimean
 
@@ -192,7 +192,7 @@ def reported_table(runs: pl.DataFrame, reported: list[ReportedResult]) -> str:
             continue
         value = format_number(r.value, 3)
         if r.std is not None and math.isfinite(r.std):
-            value = Latex(f"{value} $\\pm$ {format_number(r.std, 3)}")
+            value = cell_pm(r.value, r.std, 3)
         row = [r.model, BY_KEY[key].label, value, str(r.n_repeats) if r.n_repeats else "--"]
         for model in MULTIMODAL:
             ours, n = _our_value(runs, key, model)

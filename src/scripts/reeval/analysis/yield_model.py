@@ -26,7 +26,7 @@ from reeval.analysis.families import (
 from reeval.analysis.protocols import PROTOCOLS, REPEATED, Protocol, test_train_ratio
 from reeval.data.published import PUBLISHED_MODELS, published_r2
 from reeval.models.variants import ABLATIONS, VARIANTS
-from reeval.render.latex import Latex, cell_iqr, format_number, join_words, latex_table
+from reeval.render.latex import Latex, cell_iqr, cell_pm, format_number, join_words, latex_table
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import iqr, trimean
 
@@ -141,7 +141,7 @@ def _published_cell(value) -> str:
         return "--"
     if value.std is None or np.isnan(value.std):
         return format_number(value.value, 3)
-    return Latex(f"{format_number(value.value, 3)} $\\pm$ {format_number(value.std, 3)}")
+    return cell_pm(value.value, value.std, 3)
 
 
 def ablation_table(metrics: pl.DataFrame) -> str:

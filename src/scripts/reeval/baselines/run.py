@@ -85,7 +85,13 @@ def run_baseline_rows(
             (
                 {
                     "mu": fit_predict_trees(
-                        spec.kind, features_of(name, seed), yields, train, test, settings, seed,
+                        spec.kind,
+                        features_of(name, seed),
+                        yields,
+                        train,
+                        test,
+                        settings,
+                        seed,
                         threads,
                     )
                 },

@@ -17,14 +17,6 @@ import polars as pl
 from reeval.errors import DataError
 from reeval.materials.names import TASKS, TEMPERATURE_BINS
 
-TASK_LABELS = {
-    "seebeck": "Seebeck (uV/K)",
-    "log_sigma": "log10 sigma (S/m)",
-    "log_kappa": "log10 kappa (W/m K)",
-    "log_pf": "log10 PF (W/m K^2)",
-    "zt": "zT",
-}
-
 
 @dataclass
 class ThermoelectricData:

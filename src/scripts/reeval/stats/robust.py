@@ -18,12 +18,9 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 NanPolicy = Literal["propagate", "omit", "raise"]
 NAN_POLICIES = ("propagate", "omit", "raise")
-# 1 / Phi^-1(3/4): makes the MAD a consistent estimator of a normal's standard deviation
-NORMAL_MAD_SCALE = float(1.0 / (np.sqrt(2.0) * special.erfinv(0.5)))
 
 
 def _as_float(x: ArrayLike, nan_policy: NanPolicy) -> NDArray[np.float64]:
@@ -67,56 +64,10 @@ def iqr(x: ArrayLike, axis: int | None = None, nan_policy: NanPolicy = "propagat
     return q3 - q1
 
 
-def midhinge(x: ArrayLike, axis: int | None = None, nan_policy: NanPolicy = "propagate"):
-    """(Q1 + Q3) / 2."""
-    q1, _, q3 = quartiles(x, axis=axis, nan_policy=nan_policy)
-    return (q1 + q3) / 2.0
-
-
 def trimean(x: ArrayLike, axis: int | None = None, nan_policy: NanPolicy = "propagate"):
     """Tukey's trimean (Q1 + 2 Q2 + Q3) / 4."""
     q1, q2, q3 = quartiles(x, axis=axis, nan_policy=nan_policy)
     return (q1 + 2.0 * q2 + q3) / 4.0
-
-
-def trimmed_mean(
-    x: ArrayLike,
-    proportion: float = 0.1,
-    axis: int | None = None,
-    nan_policy: NanPolicy = "propagate",
-):
-    """Mean after cutting floor(proportion * n) values from each end (as scipy.stats.trim_mean)."""
-    if not 0.0 <= proportion < 0.5:
-        raise ValueError(f"proportion must be in [0, 0.5), got {proportion}")
-    values = _as_float(x, nan_policy)
-    if axis is None:
-        values, axis = values.reshape(-1), 0
-    values = np.moveaxis(values, axis, -1)
-    has_nan = np.isnan(values).any(axis=-1)
-    ordered = np.sort(values, axis=-1)  # NaNs sort last
-    n = (~np.isnan(ordered)).sum(axis=-1) if nan_policy == "omit" else values.shape[-1]
-    cut = np.floor(proportion * np.asarray(n)).astype(int)
-    index = np.arange(values.shape[-1])
-    keep = (index >= cut[..., None]) & (index < (np.asarray(n) - cut)[..., None])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result = np.where(keep, ordered, 0.0).sum(axis=-1) / keep.sum(axis=-1)
-    if nan_policy == "propagate":
-        result = np.where(has_nan, np.nan, result)
-    return result[()] if np.ndim(result) == 0 else result
-
-
-def mad(
-    x: ArrayLike,
-    axis: int | None = None,
-    nan_policy: NanPolicy = "propagate",
-    scale: float | Literal["normal"] = 1.0,
-):
-    """Median absolute deviation from the median, times `scale` ("normal": about 1.4826)."""
-    factor = NORMAL_MAD_SCALE if scale == "normal" else float(scale)
-    values = _as_float(x, nan_policy)
-    center = median(values, axis=axis, nan_policy=nan_policy)
-    center = center if axis is None else np.expand_dims(center, axis)
-    return factor * median(np.abs(values - center), axis=axis, nan_policy=nan_policy)
 
 
 @dataclass(frozen=True)
