@@ -24,7 +24,12 @@ from reeval.models.variants import Variant
 from reeval.stats.metrics import regression_metrics
 from reeval.training.loop import train_with_early_stopping
 from reeval.training.runtime import seed_everything
-from reeval.training.supervised import ReactionInputs, Standardiser, split_validation
+from reeval.training.supervised import (
+    ReactionInputs,
+    Standardiser,
+    in_percent,
+    split_validation,
+)
 
 
 @dataclass(frozen=True)
@@ -151,11 +156,7 @@ def predict_one_model(
         fit.smiles_scale(inputs.smiles[rows]).to(device),
         _batch(model, tokens, rows, device),
     )
-    scale, shift = fit.y_scale.std.item(), fit.y_scale.mean.item()
-    mu_pct = (mu.cpu() * scale + shift).numpy()
-    if log_var is None:
-        return mu_pct, None
-    return mu_pct, (torch.exp(0.5 * log_var).cpu() * scale).numpy()
+    return in_percent(mu, log_var, fit.y_scale)
 
 
 def train_one_by_one(

@@ -117,7 +117,14 @@ def predict(
     tensors = _prepared(inputs, result.feature_scales, result.y_scale, device)
     index = torch.as_tensor(rows, device=device)
     mu, log_var, _ = result.model(*(t[index] for t in tensors[:3]))
-    scale, shift = result.y_scale.std.item(), result.y_scale.mean.item()
+    return in_percent(mu, log_var, result.y_scale)
+
+
+def in_percent(
+    mu: torch.Tensor, log_var: torch.Tensor | None, y_scale: Standardiser
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(mu, sigma) in % from the standardised mean and log variance (sigma None without)."""
+    scale, shift = y_scale.std.item(), y_scale.mean.item()
     mu_pct = (mu.cpu() * scale + shift).numpy()
     if log_var is None:
         return mu_pct, None
