@@ -260,6 +260,7 @@ def test_build_costs_group_jobs_into_rule_families(tmp_path):
         "train_dft_rf_bh_learning_curve.tsv": 7.0,
         "train_yield_sm_no_uq.tsv": 20.0,
         "train_yield_bh_full.tsv": 30.0,
+        "train_yield_sm_end_to_end.tsv": 40.0,
         "train_yield_bh_full_learning_curve.tsv": 9.0,
         "materials/describe.tsv": 100.0,
     }
@@ -271,6 +272,7 @@ def test_build_costs_group_jobs_into_rule_families(tmp_path):
         "tree baselines, learning curves": [1, 7.0],
         "multimodal ablations": [1, 20.0],
         "multimodal model": [1, 30.0],
+        "multimodal model, end to end": [1, 40.0],
         "multimodal learning curve": [1, 9.0],
         "materials": [1, 100.0],
     }

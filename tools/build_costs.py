@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = [
     (re.compile(r"^train_yield_.*_learning_curve"), "multimodal learning curve"),
     (re.compile(r"^train_yield_\w+_full$"), "multimodal model"),
+    (re.compile(r"^train_yield_\w+_end_to_end$"), "multimodal model, end to end"),
     (re.compile(r"^train_yield_"), "multimodal ablations"),
     (re.compile(r"^train_mpnn"), "graph baselines (MPNN, MC dropout)"),
     (re.compile(r"^train_\w+_learning_curve$"), "tree baselines, learning curves"),
