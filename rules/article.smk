@@ -8,6 +8,8 @@ from snakemake.exceptions import WorkflowError
 for _dataset in ["bh", "sm"]:
 
     rule:
+        """The Data section's table and numbers of one data set (counts, yield summaries,
+        splits)."""
         name:
             f"summarise_{_dataset}"
         message:
@@ -39,6 +41,7 @@ for _dataset in ["bh", "sm"]:
 
 
 rule skew_normal_illustration:
+    """The skew-normal illustration: why the article reports trimeans, with its numbers."""
     message:
         "Drawing the skew-normal illustration..."
     input:
@@ -62,6 +65,7 @@ rule skew_normal_illustration:
 
 
 rule provenance_table:
+    """The data provenance table: every manifest file with its source, licence and sha256."""
     message:
         "Rendering the data provenance table from the manifest..."
     input:
@@ -125,6 +129,7 @@ def article_rules():
 
 
 rule number_manifest:
+    """The machine-readable manifest of every number: value, rule, input hashes, settings."""
     message:
         "Writing the number manifest (values, hashes, rules, inputs, settings)..."
     input:

@@ -62,6 +62,7 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
         _priority = PRIORITY_SHORT
 
     rule:
+        """One baseline on one data set (or its learning curve): every run in one process."""
         name:
             f"train_{_model}_{_dataset}"
         message:
@@ -108,6 +109,8 @@ MCDROPOUT_SPLITS = CALIBRATION_SPLITS
 
 
 rule summarise_comparison:
+    """The comparison section: R^2 and metrics tables, paired tests, out-of-sample bootstrap,
+    learning curves, calibration, Yield-BERT and published references, conclusions."""
     message:
         "Comparing every model: tables, paired tests, learning curves, calibration..."
     input:

@@ -5,6 +5,8 @@
 
 
 rule fetch_data:
+    """One file of the data manifest: copied from the mirror or downloaded, sha256-verified,
+    atomic."""
     message:
         "Fetching {wildcards.path}..."
     input:

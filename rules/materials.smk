@@ -33,6 +33,8 @@ TE_FILES = [raw("materials/ucsb_thermoelectrics/ucsb_thermoelectrics.csv"),
 
 
 rule describe_materials:
+    """The materials pool (queries, authors' structures, MP elasticity, WBM) and its
+    Robocrystallographer texts."""
     message:
         "Describing the materials' structures with Robocrystallographer (cached)..."
     input:
@@ -67,6 +69,8 @@ rule describe_materials:
 
 
 rule embed_materials:
+    """Language-model, Mat2Vec, Magpie and CrystalNN representations of the pool and the
+    thermoelectric data."""
     message:
         "Embedding the materials: language model, Mat2Vec, Magpie, CrystalNN..."
     input:
@@ -108,6 +112,7 @@ rule embed_materials:
 
 
 rule recall_materials:
+    """Cosine recall per query, agreement with the authors' MatBERT vectors, the UMAP projection."""
     message:
         "Recalling candidates per query and representation; agreement with MatBERT; UMAP..."
     input:
@@ -140,6 +145,7 @@ rule recall_materials:
 
 
 rule train_property_models:
+    """Property MLPs of every representation (AFLOW, MP elasticity): the embedding quality."""
     message:
         "Training the property MLPs of every representation (embedding quality)..."
     input:
@@ -171,6 +177,7 @@ rule train_property_models:
 
 
 rule train_mmoe:
+    """The MMoE against single-task MLPs on the thermoelectric data, and its ranking of the pool."""
     message:
         "Training the thermoelectric MMoE and single-task MLPs; predicting the pool..."
     input:
@@ -204,6 +211,7 @@ rule train_mmoe:
 
 
 rule train_authors_split:
+    """MatBERT against the other representations on the authors' 200/100 split (ridge and MLP)."""
     message:
         "MatBERT head to head: every representation on the authors' train/test split..."
     input:
@@ -237,6 +245,7 @@ rule train_authors_split:
 
 
 rule summarise_authors_split:
+    """The head-to-head tables and answer: MAE with bootstrap intervals, paired tests, TOST."""
     message:
         "Summarising the MatBERT head to head: MAE intervals, paired tests, sentences..."
     input:
@@ -266,6 +275,7 @@ rule summarise_authors_split:
 
 
 rule summarise_materials:
+    """The materials section: recall truths, rankings, embedding quality, MMoE tests, numbers."""
     message:
         "Summarising the materials study: tables, numbers, figure data..."
     input:

@@ -18,6 +18,7 @@ def tidy_tables(dataset):
 
 
 rule tidy_buchwald_hartwig:
+    """The tidy Buchwald-Hartwig tables: reactions, rejected rows, FullCV and Test splits."""
     message:
         "Tidying the Buchwald-Hartwig reactions and splits..."
     input:
@@ -42,6 +43,7 @@ rule tidy_buchwald_hartwig:
 
 
 rule tidy_suzuki_miyaura:
+    """The tidy Suzuki-Miyaura tables: reactions, rejected rows, random splits."""
     message:
         "Tidying the Suzuki-Miyaura reactions and splits..."
     input:

@@ -56,6 +56,7 @@ wildcard_constraints:
 
 
 rule featurize_reactions:
+    """One data set's feature store: molecules, graphs, fingerprints and descriptors."""
     message:
         "Featurising the {wildcards.dataset} reactions (graphs, fingerprints, descriptors)..."
     input:
@@ -89,6 +90,7 @@ rule featurize_reactions:
 
 
 rule pretrain_encoders:
+    """Contrastive (CLIP) pretraining of the graph and SMILES encoders, without yields."""
     message:
         "Contrastive pretraining of the encoders on {wildcards.dataset} ({wildcards.scope})..."
     input:
@@ -122,6 +124,7 @@ rule pretrain_encoders:
 
 
 rule embed_reactions:
+    """Every reaction embedded once with the frozen, pretrained encoders."""
     message:
         "Embedding the {wildcards.dataset} reactions with the frozen encoders ({wildcards.scope})..."
     input:
@@ -153,6 +156,7 @@ rule embed_reactions:
 
 
 rule rxnfp_reactions:
+    """The [CLS] vector of one rxnfp BERT for every reaction of a data set."""
     message:
         "The rxnfp [CLS] vectors of the {wildcards.dataset} reactions ({wildcards.rxnfp_model})..."
     input:
@@ -246,6 +250,8 @@ YIELD_GROUP_JOBS = yield_group_jobs(
 for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
 
     rule:
+        """One variant (or regime) of the multimodal model on one data set: every run side by
+        side."""
         name:
             _name
         message:
@@ -291,6 +297,8 @@ FIGURE_RUNS = [r for r in YIELD_RUNS if r.dataset == "bh" and r.variant == "full
 
 
 rule summarise_yield_model:
+    """The yield-model section: main, ablation and deviations tables, tests, numbers, parity
+    data."""
     message:
         "Summarising the yield-model runs into tables and numbers..."
     input:

@@ -13,7 +13,7 @@ import polars as pl
 
 from reeval.baselines.registry import baseline
 from reeval.baselines.run import YieldBertJob, run_baseline_group
-from reeval.cli import run
+from reeval.cli import add_run_arguments, run
 from reeval.config import YieldBertSettings
 from reeval.errors import ConfigError
 from reeval.io import write_run_outputs
@@ -30,18 +30,9 @@ def yield_bert_job(spec, settings: dict, dataset: str, rxnfp_dir: Path | None):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=["bh", "sm"])
+    add_run_arguments(parser)
     parser.add_argument("--model", required=True)
-    parser.add_argument("--reactions", required=True, type=Path)
-    parser.add_argument("--splits", required=True, type=Path)
-    parser.add_argument("--features-dir", required=True, type=Path)
-    parser.add_argument(
-        "--runs",
-        required=True,
-        help='JSON list of {"split", "seed", "fraction", "out"}: out is the run\'s folder',
-    )
     parser.add_argument("--settings", required=True, help="JSON: the baselines settings")
-    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
         "--device", default="auto", help="neural baselines: auto (CUDA when present), cpu, cuda"
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reeval.cli import run
+from reeval.cli import add_run_arguments, run
 from reeval.io import write_run_outputs
 from reeval.models.variants import variant
 from reeval.training.end_to_end import ReactionTokens
@@ -23,20 +23,11 @@ from reeval.training.runtime import choose_device, json_metadata, save_checkpoin
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=["bh", "sm"])
+    add_run_arguments(parser)
     parser.add_argument("--variant", required=True)
-    parser.add_argument("--reactions", required=True, type=Path)
-    parser.add_argument("--splits", required=True, type=Path)
-    parser.add_argument("--features-dir", required=True, type=Path)
     parser.add_argument("--embeddings", required=True, type=Path)
-    parser.add_argument(
-        "--runs",
-        required=True,
-        help='JSON list of {"split", "seed", "fraction", "out"}: out is the run\'s folder',
-    )
     parser.add_argument("--settings", required=True, help="JSON: yield_model settings")
     parser.add_argument("--checkpoint", required=True, type=Path)
-    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     settings = json.loads(args.settings)
     planned = json.loads(args.runs)
