@@ -25,7 +25,7 @@ rule fetch_data:
         CONDA_ENV
     priority: PRIORITY_FETCH
     log:
-        f"{LOGS}/fetch/{{path}}.log",
+        f"{LOGS}/fetch_data/{{path}}.log",
     resources:
         mem_mb=200,
         runtime=10,

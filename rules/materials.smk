@@ -53,9 +53,9 @@ rule describe_materials:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/describe.log",
+        f"{LOGS}/describe_materials.log",
     benchmark:
-        f"{BENCHMARKS}/materials/describe.tsv"
+        f"{BENCHMARKS}/describe_materials.tsv"
     priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
@@ -94,9 +94,9 @@ rule embed_materials:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/embed.log",
+        f"{LOGS}/embed_materials.log",
     benchmark:
-        f"{BENCHMARKS}/materials/embed.tsv"
+        f"{BENCHMARKS}/embed_materials.tsv"
     priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
@@ -130,9 +130,9 @@ rule recall_materials:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/recall.log",
+        f"{LOGS}/recall_materials.log",
     benchmark:
-        f"{BENCHMARKS}/materials/recall.tsv"
+        f"{BENCHMARKS}/recall_materials.tsv"
     threads: 1
     resources:
         mem_mb=per_attempt(3000),
@@ -162,9 +162,9 @@ rule train_property_models:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/property_models.log",
+        f"{LOGS}/train_property_models.log",
     benchmark:
-        f"{BENCHMARKS}/materials/property_models.tsv"
+        f"{BENCHMARKS}/train_property_models.tsv"
     priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
@@ -195,9 +195,9 @@ rule train_mmoe:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/mmoe.log",
+        f"{LOGS}/train_mmoe.log",
     benchmark:
-        f"{BENCHMARKS}/materials/mmoe.tsv"
+        f"{BENCHMARKS}/train_mmoe.tsv"
     priority: PRIORITY_MATERIALS_CHAIN
     threads: 1
     resources:
@@ -230,9 +230,9 @@ rule train_authors_split:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/authors_split.log",
+        f"{LOGS}/train_authors_split.log",
     benchmark:
-        f"{BENCHMARKS}/materials/authors_split.tsv"
+        f"{BENCHMARKS}/train_authors_split.tsv"
     threads: 1
     resources:
         mem_mb=per_attempt(3000),
@@ -263,7 +263,7 @@ rule summarise_authors_split:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/summarise_authors_split.log",
+        f"{LOGS}/summarise_authors_split.log",
     threads: 1
     resources:
         mem_mb=per_attempt(2000),
@@ -309,7 +309,7 @@ rule summarise_materials:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/materials/summarise.log",
+        f"{LOGS}/summarise_materials.log",
     threads: 1
     resources:
         mem_mb=per_attempt(2000),

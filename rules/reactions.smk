@@ -30,9 +30,9 @@ rule tidy_buchwald_hartwig:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/tidy_bh.log",
+        f"{LOGS}/tidy_buchwald_hartwig.log",
     benchmark:
-        f"{BENCHMARKS}/tidy_bh.tsv"
+        f"{BENCHMARKS}/tidy_buchwald_hartwig.tsv"
     priority: PRIORITY_FETCH
     threads: 1
     resources:
@@ -56,9 +56,9 @@ rule tidy_suzuki_miyaura:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/tidy_sm.log",
+        f"{LOGS}/tidy_suzuki_miyaura.log",
     benchmark:
-        f"{BENCHMARKS}/tidy_sm.tsv"
+        f"{BENCHMARKS}/tidy_suzuki_miyaura.tsv"
     priority: PRIORITY_FETCH
     threads: 1
     resources:

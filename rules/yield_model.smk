@@ -72,9 +72,9 @@ rule featurize_reactions:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/featurize_{{dataset}}.log",
+        f"{LOGS}/featurize_reactions_{{dataset}}.log",
     benchmark:
-        f"{BENCHMARKS}/featurize_{{dataset}}.tsv"
+        f"{BENCHMARKS}/featurize_reactions_{{dataset}}.tsv"
     priority: CRITICAL_PATH
     threads: 1
     resources:
@@ -107,9 +107,9 @@ rule pretrain_encoders:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/pretrain_{{dataset}}_{{scope}}.log",
+        f"{LOGS}/pretrain_encoders_{{dataset}}_{{scope}}.log",
     benchmark:
-        f"{BENCHMARKS}/pretrain_{{dataset}}_{{scope}}.tsv"
+        f"{BENCHMARKS}/pretrain_encoders_{{dataset}}_{{scope}}.tsv"
     priority: CRITICAL_PATH
     threads: 1
     resources:
@@ -140,9 +140,9 @@ rule embed_reactions:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/embed_{{dataset}}_{{scope}}.log",
+        f"{LOGS}/embed_reactions_{{dataset}}_{{scope}}.log",
     benchmark:
-        f"{BENCHMARKS}/embed_{{dataset}}_{{scope}}.tsv"
+        f"{BENCHMARKS}/embed_reactions_{{dataset}}_{{scope}}.tsv"
     priority: CRITICAL_PATH
     threads: 1
     resources:
@@ -171,9 +171,9 @@ rule rxnfp_reactions:
     conda:
         CONDA_ENV
     log:
-        f"{LOGS}/rxnfp_{{dataset}}_{{rxnfp_model}}.log",
+        f"{LOGS}/rxnfp_reactions_{{dataset}}_{{rxnfp_model}}.log",
     benchmark:
-        f"{BENCHMARKS}/rxnfp_{{dataset}}_{{rxnfp_model}}.tsv"
+        f"{BENCHMARKS}/rxnfp_reactions_{{dataset}}_{{rxnfp_model}}.tsv"
     priority: PRIORITY_LONGEST
     threads: 1
     resources:

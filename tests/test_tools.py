@@ -262,7 +262,10 @@ def test_build_costs_group_jobs_into_rule_families(tmp_path):
         "train_yield_bh_full.tsv": 30.0,
         "train_yield_sm_end_to_end.tsv": 40.0,
         "train_yield_bh_full_learning_curve.tsv": 9.0,
-        "materials/describe.tsv": 100.0,
+        "describe_materials.tsv": 100.0,
+        "train_mmoe.tsv": 50.0,
+        "embed_reactions_bh_all.tsv": 4.0,
+        "embed_materials.tsv": 60.0,
     }
     for name, seconds in rows.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -274,7 +277,8 @@ def test_build_costs_group_jobs_into_rule_families(tmp_path):
         "multimodal model": [1, 30.0],
         "multimodal model, end to end": [1, 40.0],
         "multimodal learning curve": [1, 9.0],
-        "materials": [1, 100.0],
+        "materials": [3, 210.0],
+        "reaction embeddings": [1, 4.0],
     }
 
 

@@ -22,8 +22,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# rule (benchmark file stem) -> family, first match wins
+# rule (benchmark file stem: the rule's name, then its wildcards) -> family, first match wins
+MATERIALS_RULES = (
+    "describe_materials",
+    "embed_materials",
+    "recall_materials",
+    "train_property_models",
+    "train_mmoe",
+    "train_authors_split",
+    "summarise_authors_split",
+    "summarise_materials",
+)
 FAMILIES = [
+    (re.compile(rf"^({'|'.join(MATERIALS_RULES)})$"), "materials"),
     (re.compile(r"^train_yield_.*_learning_curve"), "multimodal learning curve"),
     (re.compile(r"^train_yield_\w+_full$"), "multimodal model"),
     (re.compile(r"^train_yield_\w+_end_to_end$"), "multimodal model, end to end"),
@@ -31,12 +42,11 @@ FAMILIES = [
     (re.compile(r"^train_mpnn"), "graph baselines (MPNN, MC dropout)"),
     (re.compile(r"^train_\w+_learning_curve$"), "tree baselines, learning curves"),
     (re.compile(r"^train_"), "tree baselines"),
-    (re.compile(r"^pretrain_"), "contrastive pretraining"),
-    (re.compile(r"^embed_"), "reaction embeddings"),
-    (re.compile(r"^rxnfp_"), "rxnfp [CLS] vectors"),
-    (re.compile(r"^featurize_"), "reaction features"),
+    (re.compile(r"^pretrain_encoders_"), "contrastive pretraining"),
+    (re.compile(r"^embed_reactions_"), "reaction embeddings"),
+    (re.compile(r"^rxnfp_reactions_"), "rxnfp [CLS] vectors"),
+    (re.compile(r"^featurize_reactions_"), "reaction features"),
     (re.compile(r"^tidy_"), "tidy tables"),
-    (re.compile(r"^materials/"), "materials"),
 ]
 
 

@@ -25,7 +25,13 @@ sys.path.insert(0, str(ROOT / "src/scripts"))
 
 from measure import in_child, peak_rss_mb  # noqa: E402
 
-LIGHT_RULES = ["tidy_bh", "tidy_sm", "featurize_bh", "featurize_sm"]
+# benchmark file stems of the light jobs (each named after its rule and wildcards)
+LIGHT_RULES = [
+    "tidy_buchwald_hartwig",
+    "tidy_suzuki_miyaura",
+    "featurize_reactions_bh",
+    "featurize_reactions_sm",
+]
 
 
 def _load(dataset: str):
