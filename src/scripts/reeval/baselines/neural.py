@@ -20,23 +20,12 @@ from torch import nn
 from reeval.baselines.registry import Baseline
 from reeval.featurize.graphs import MoleculeGraphs
 from reeval.models.losses import heteroscedastic_loss
+from reeval.models.mlp import mlp
 from reeval.models.mpnn import MPNNEncoder, build_graph_encoder
 from reeval.training.batched import RunSpec
 from reeval.training.inputs import load_graphs
 from reeval.training.loop import train_with_early_stopping
 from reeval.training.supervised import Standardiser, split_validation
-
-
-def regression_head(dim_in: int, hidden: int, dropout: float, outputs: int) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Linear(dim_in, hidden),
-        nn.ReLU(),
-        nn.Dropout(dropout),
-        nn.Linear(hidden, hidden),
-        nn.ReLU(),
-        nn.Dropout(dropout),
-        nn.Linear(hidden, outputs),
-    )
 
 
 class GraphRegressor(nn.Module):
@@ -56,7 +45,9 @@ class GraphRegressor(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.variance = variance
-        self.head = regression_head(2 * encoder.output_dim, hidden, dropout, 2 if variance else 1)
+        self.head = mlp(
+            [2 * encoder.output_dim, hidden, hidden], dropout, outputs=2 if variance else 1
+        )
 
     def forward(
         self, graphs: MoleculeGraphs, rows: np.ndarray

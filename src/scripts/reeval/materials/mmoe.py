@@ -3,17 +3,10 @@ MLPs, one softmax gate and one tower per task; and the single-task MLP it is com
 
 from __future__ import annotations
 
-import itertools
-
 import torch
 from torch import nn
 
-
-def mlp(sizes: list[int], dropout: float = 0.0) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for a, b in itertools.pairwise(sizes):
-        layers += [nn.Linear(a, b), nn.ReLU(), nn.Dropout(dropout)]
-    return nn.Sequential(*layers)
+from reeval.models.mlp import mlp
 
 
 class MMoE(nn.Module):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from reeval.models.mlp import mlp
 from reeval.models.moe import MixtureOfExperts
 from reeval.models.variants import Variant
 
@@ -106,14 +107,8 @@ class YieldModel(nn.Module):
         if fused == 0:
             raise ValueError(f"variant {variant.name!r} uses no modality")
         hidden, dropout = head["hidden"], head["dropout"]
-        self.head = nn.Sequential(
-            nn.Linear(fused, hidden),
-            nn.PReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, hidden),
-            nn.PReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, 2 if variant.uncertainty else 1),
+        self.head = mlp(
+            [fused, hidden, hidden], dropout, nn.PReLU, outputs=2 if variant.uncertainty else 1
         )
 
     def forward(
