@@ -14,6 +14,8 @@ sys.path.insert(0, str(Path("src/scripts").resolve()))
 
 from snakemake.common import Mode  # noqa: E402
 
+import paths  # noqa: E402
+
 from reeval.config import load_config, per_attempt, resolve_repo_path  # noqa: E402
 from reeval.dag import upstream_dependencies, variable_provenance  # noqa: E402
 from reeval.data.manifest import load_manifest  # noqa: E402
@@ -83,15 +85,22 @@ PRIORITY_LONGEST = 70
 PRIORITY_LONG = 60
 PRIORITY_SHORT = 40
 
-RAW = "src/data/raw"
-TIDY = "src/data/tidy"
-DERIVED = "src/data/derived"
-OUTPUT = "src/tex/output"
-LOGS = "logs"
-BENCHMARKS = "benchmarks"
+# Every folder, from the one path registry (src/scripts/paths.py), relative to the root
+RAW = paths.relative(paths.raw)
+TIDY = paths.relative(paths.tidy)
+DERIVED = paths.relative(paths.derived)
+OUTPUT = paths.relative(paths.output)
+LOGS = paths.relative(paths.logs)
+BENCHMARKS = paths.relative(paths.benchmarks)
+FEATURES = paths.relative(paths.features)
+MODELS = paths.relative(paths.models)
+YIELD_RESULTS = paths.relative(paths.yield_results)
+BASELINE_RESULTS = paths.relative(paths.baseline_results)
+COMPARISON_FIGURE_DATA = paths.relative(paths.comparison_figure_data)
+MATERIALS = paths.relative(paths.materials)
 
 
-LIBRARY = Path("src/scripts/reeval")
+LIBRARY = Path(paths.relative(paths.library))
 
 
 def library(*packages):
@@ -153,7 +162,7 @@ def discard_job_outputs(path):
 # recomputes them (only in the main Snakemake process: never while jobs of this build may
 # be writing).
 if workflow.mode == Mode.default:
-    for _path in discard_corrupt("src/data"):
+    for _path in discard_corrupt(paths.relative(paths.data)):
         discard_job_outputs(str(_path))
         print(f"reeval: {_path} was corrupt (checksum mismatch): deleted with its job's "
               "outputs, to be recomputed", file=sys.stderr)

@@ -12,7 +12,6 @@ from reeval.baselines.registry import BASELINES, baseline
 from reeval.models.variants import REGIMES
 
 BL = CFG["baselines"]
-BASELINE_RESULTS = "src/data/results/baselines"
 BASELINE_SETTINGS = json.dumps(baseline_settings(BL, CFG["training_budget"]), sort_keys=True)
 BASELINE_RUNS = baseline_runs(BL, YM["splits"])
 # (model, split, seed) of the main BH runs: at the 0.7 fraction (the whole FullCV training
@@ -103,7 +102,6 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
             "--rxnfp-dir {RAW}/reactions/rxnfp 2>&1 | tee {log:q}"
 
 
-COMPARISON_FIGURE_DATA = "src/data/results/comparison"
 CALIBRATION_SPLITS = [s for s in YM["splits"]["bh"] if s.startswith("FullCV")]
 MCDROPOUT_SPLITS = CALIBRATION_SPLITS
 

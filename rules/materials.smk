@@ -6,7 +6,6 @@
 from reeval.materials.names import AUTHORS_SPLIT_NUMBERS, MATERIALS_NUMBERS
 
 MT = CFG["materials"]
-MATERIALS = "src/data/materials"
 MATERIALS_SETTINGS = json.dumps(MT, sort_keys=True)
 MR_DATA = "materials/material_recommender/data"
 MATERIAL_STRUCTURE_FILES = [

@@ -10,9 +10,6 @@ from reeval.featurize.rxnfp_files import MODEL_FILES as RXNFP_FILES, RXNFP_KINDS
 from reeval.training.plan import group_runs, planned_runs, training_settings
 
 YM = CFG["yield_model"]
-FEATURES = "src/data/features"
-MODELS = "src/data/models"
-YIELD_RESULTS = "src/data/results/yield_model"
 FEATURE_FILES = ["molecules.parquet", "membership.parquet", "graphs.safetensors",
                  "human_features.safetensors"]
 RXNPREDICT = "reactions/buchwald_hartwig/rxnpredict"
@@ -224,7 +221,7 @@ def learning_curve_folder(run):
     if run.model == "multimodal":
         return (f"{YIELD_RESULTS}/learning_curve/bh/full/{run.split}/seed{run.seed}/"
                 f"frac{run.fraction}")
-    return (f"src/data/results/baselines/{run.dataset}/{run.model}/{run.split}/seed{run.seed}/"
+    return (f"{BASELINE_RESULTS}/{run.dataset}/{run.model}/{run.split}/seed{run.seed}/"
             f"frac{run.fraction}")
 
 

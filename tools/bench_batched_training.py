@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+import paths  # noqa: E402  (the one path registry)
+
 DEFAULT_SPLITS = {
     "bh": ["FullCV_01", "FullCV_02", "FullCV_03", "FullCV_04", "Test1", "Test2"],
     "sm": [f"random_split_{i}" for i in range(6)],
@@ -78,13 +80,12 @@ def main() -> int:
     set_threads(1)
     config = load_config(args.profile)
     settings = training_settings(config["yield_model"], config["training_budget"])
-    data = ROOT / "src/data"
-    reactions = pl.read_parquet(data / f"tidy/{args.dataset}_reactions.parquet")
-    splits = pl.read_parquet(data / f"tidy/{args.dataset}_splits.parquet")
+    reactions = pl.read_parquet(paths.tidy / f"{args.dataset}_reactions.parquet")
+    splits = pl.read_parquet(paths.tidy / f"{args.dataset}_splits.parquet")
     inputs = load_inputs(
         reactions,
-        args.features or data / f"features/{args.dataset}",
-        data / f"models/{args.dataset}/all/embeddings.safetensors",
+        args.features or paths.features / args.dataset,
+        paths.models / args.dataset / "all/embeddings.safetensors",
         settings["human_features"],
     )
     planned = [
@@ -98,7 +99,7 @@ def main() -> int:
 
     graphs = None
     if chosen.graph_end_to_end:
-        graphs = load_graphs(reactions, args.features or data / f"features/{args.dataset}", cpu)
+        graphs = load_graphs(reactions, args.features or paths.features / args.dataset, cpu)
 
     start = time.perf_counter()
     one_by_one = []

@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+import paths  # noqa: E402  (the one path registry)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,12 +49,11 @@ def main() -> int:
     config = load_config(args.profile)
     section = config["baselines"]["yield_bert"]
     settings = YieldBertSettings.from_profile(section[args.dataset])
-    data = ROOT / "src/data"
-    reactions = pl.read_parquet(data / f"tidy/{args.dataset}_reactions.parquet")
-    splits = pl.read_parquet(data / f"tidy/{args.dataset}_splits.parquet")
+    reactions = pl.read_parquet(paths.tidy / f"{args.dataset}_reactions.parquet")
+    splits = pl.read_parquet(paths.tidy / f"{args.dataset}_splits.parquet")
     first_split = config["yield_model"]["splits"][args.dataset][0]
     train_rows, _ = split_rows(splits, first_split, reactions["reaction_id"].to_numpy())
-    rxnfp = data / "raw/reactions/rxnfp"
+    rxnfp = paths.raw / "reactions/rxnfp"
     model_dir = rxnfp / settings.model
     tokenizer = RxnTokenizer.from_folder(model_dir, settings.max_tokens)
     smiles = reactions["rxn_smiles"].to_list()
@@ -97,8 +98,8 @@ def main() -> int:
     ]
     tables = {
         d: (
-            pl.read_parquet(data / f"tidy/{d}_splits.parquet"),
-            pl.read_parquet(data / f"tidy/{d}_reactions.parquet")["reaction_id"].to_numpy(),
+            pl.read_parquet(paths.tidy / f"{d}_splits.parquet"),
+            pl.read_parquet(paths.tidy / f"{d}_reactions.parquet")["reaction_id"].to_numpy(),
         )
         for d in ("bh", "sm")
     }

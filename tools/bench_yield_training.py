@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+import paths  # noqa: E402  (the one path registry)
 from measure import in_child, peak_rss_mb  # noqa: E402
 
 
@@ -42,15 +43,15 @@ def _setup(profile: str, threads: int):
 
     config = load_config(profile)
     settings = training_settings(config["yield_model"], config["training_budget"])
-    reactions = pl.read_parquet(ROOT / "src/data/tidy/bh_reactions.parquet")
-    splits = pl.read_parquet(ROOT / "src/data/tidy/bh_splits.parquet")
+    reactions = pl.read_parquet(paths.tidy / "bh_reactions.parquet")
+    splits = pl.read_parquet(paths.tidy / "bh_splits.parquet")
     train_ids = set(
         splits.filter((pl.col("split") == "FullCV_01") & (pl.col("subset") == "train"))[
             "reaction_id"
         ].to_list()
     )
     rows = [i for i, r in enumerate(reactions["reaction_id"]) if r in train_ids]
-    features = ROOT / "src/data/features/bh"
+    features = paths.features / "bh"
     vocab = Vocabulary.build(reactions["rxn_smiles"].to_list())
     _, fingerprints = load_human_features(features, settings["human_features"])
     return dict(

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+import paths  # noqa: E402  (the one path registry)
 from reeval.errors import ReevalError  # noqa: E402
 from reeval.io import sha256_file  # noqa: E402
 from reeval.render.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
@@ -45,7 +46,7 @@ def describe(name: str, entry: dict, rule: dict, all_inputs: bool) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, default=ROOT / "src/tex/output" / MANIFEST_NAME)
+    parser.add_argument("--manifest", type=Path, default=paths.output / MANIFEST_NAME)
     parser.add_argument("--all-inputs", action="store_true", help="list every input file")
     args = parser.parse_args()
     try:

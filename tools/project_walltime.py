@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+import paths  # noqa: E402  (the one path registry)
 from measure import in_child, peak_rss_mb  # noqa: E402
 
 # benchmark file stems of the light jobs (each named after its rule and wildcards)
@@ -41,8 +42,8 @@ def _load(dataset: str):
     from reeval.featurize.tokens import Vocabulary
     from reeval.training.pretrain import ReactionCorpus
 
-    reactions = pl.read_parquet(ROOT / f"src/data/tidy/{dataset}_reactions.parquet")
-    features = ROOT / f"src/data/features/{dataset}"
+    reactions = pl.read_parquet(paths.tidy / f"{dataset}_reactions.parquet")
+    features = paths.features / dataset
     vocab = Vocabulary.build(reactions["rxn_smiles"].to_list())
     corpus = ReactionCorpus(
         load_molecules(features),
@@ -127,9 +128,7 @@ def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -
     reactions, _, corpus = _load(dataset)
     from reeval.featurize.store import load_human_features
 
-    _, human = load_human_features(
-        ROOT / f"src/data/features/{dataset}", settings["human_features"]
-    )
+    _, human = load_human_features(paths.features / dataset, settings["human_features"])
     n = len(corpus)
     generator = torch.Generator().manual_seed(0)
     inputs = ReactionInputs(
@@ -168,8 +167,8 @@ def main() -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--steps", type=int, default=3, help="pretraining steps to time")
     parser.add_argument("--train-epochs", type=int, default=5, help="training epochs to time")
-    parser.add_argument("--benchmarks", type=Path, default=ROOT / "benchmarks")
-    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/projection.json")
+    parser.add_argument("--benchmarks", type=Path, default=paths.benchmarks)
+    parser.add_argument("--output", type=Path, default=paths.benchmarks / "projection.json")
     args = parser.parse_args()
 
     from reeval.config import load_config

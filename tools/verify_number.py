@@ -21,13 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src/scripts"))
 
+import paths  # noqa: E402  (the one path registry)
 from reeval.config import PROFILE_ENV  # noqa: E402
 from reeval.errors import ReevalError  # noqa: E402
 from reeval.io import sha256_file  # noqa: E402
 from reeval.render.manifest import MANIFEST_NAME, git_commit, read_manifest  # noqa: E402
 
-LINKED = ["src/data"]  # large; every writer replaces files by atomic rename
-COPIED = ["src/tex/output", ".snakemake/metadata"]  # small; Snakemake rewrites metadata in place
+LINKED = [paths.relative(paths.data)]  # large; every writer replaces files by atomic rename
+# small; Snakemake rewrites its metadata in place
+COPIED = [paths.relative(paths.output), ".snakemake/metadata"]
 
 
 def link_or_copy(source: str, target: str) -> None:
@@ -58,7 +60,7 @@ def scratch_copy(destination: Path) -> Path:
 
 
 def verify(name: str, cores: int, keep: bool) -> int:
-    manifest = read_manifest(ROOT / "src/tex/output" / MANIFEST_NAME)
+    manifest = read_manifest(ROOT / paths.relative(paths.output) / MANIFEST_NAME)
     if name not in manifest["numbers"]:
         known = ", ".join(sorted(manifest["numbers"])[:8])
         print(
