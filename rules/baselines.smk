@@ -4,16 +4,15 @@
 from reeval.analysis.comparison import COMPARISON_TABLES, DISCUSSION_VARIABLES
 from reeval.baselines.plan import (
     baseline_runs,
-    baseline_settings,
     group_baseline_runs,
     learning_curve_runs,
 )
 from reeval.baselines.registry import BASELINES, baseline
 from reeval.models.variants import REGIMES
 
-BL = CFG["baselines"]
-BASELINE_SETTINGS = json.dumps(baseline_settings(BL, CFG["training_budget"]), sort_keys=True)
-BASELINE_RUNS = baseline_runs(BL, YM["splits"])
+BL = Baselines.from_profile(CFG)  # the baselines section, typed, budget merged into mpnn
+BASELINE_SETTINGS = to_json(BL)
+BASELINE_RUNS = baseline_runs(BL, YM.splits)
 # (model, split, seed) of the main BH runs: at the 0.7 fraction (the whole FullCV training
 # set) these are the learning-curve points; the learning curves add the seeds they lack
 MAIN_BH_RUNS = {("multimodal", r.split, r.seed) for r in YIELD_RUNS
@@ -44,7 +43,7 @@ def yield_bert_files(model, dataset):
     """The rxnfp model files a Yield-BERT fine-tuning job reads (none for other models)."""
     if baseline(model).kind != "bert":
         return []
-    chosen = BL["yield_bert"][dataset]["model"]
+    chosen = getattr(BL.yield_bert, dataset).model
     return [raw(f"reactions/rxnfp/{chosen}/{name}") for name in RXNFP_FILES]
 
 
@@ -81,7 +80,7 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
             model=_model,
             runs=runs_json(_runs, baseline_run_folder),
             settings=BASELINE_SETTINGS,
-            device=YM["device"],  # the neural baselines run where the yield model runs
+            device=YM.device,  # the neural baselines run where the yield model runs
         conda:
             CONDA_ENV
         log:
@@ -102,7 +101,7 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
             "--rxnfp-dir {RAW}/reactions/rxnfp 2>&1 | tee {log:q}"
 
 
-CALIBRATION_SPLITS = [s for s in YM["splits"]["bh"] if s.startswith("FullCV")]
+CALIBRATION_SPLITS = [s for s in YM.splits["bh"] if s.startswith("FullCV")]
 MCDROPOUT_SPLITS = CALIBRATION_SPLITS
 
 
@@ -118,9 +117,9 @@ rule summarise_comparison:
                                 for r in LEARNING_CURVE_RUNS],
         # each model's own seeds on the FullCV splits
         calibration_multimodal=[f"{YIELD_RESULTS}/bh/full/{s}/seed{seed}/predictions.parquet"
-                                for s in CALIBRATION_SPLITS for seed in YM["seeds"]],
+                                for s in CALIBRATION_SPLITS for seed in YM.seeds],
         calibration_mcdropout=[f"{BASELINE_RESULTS}/bh/mpnn_mcdropout/{s}/seed{seed}/frac1/predictions.parquet"
-                               for s in MCDROPOUT_SPLITS for seed in BL["seeds"]],
+                               for s in MCDROPOUT_SPLITS for seed in BL.seeds],
         # the out-of-sample predictions of every model (paired bootstrap of each test set)
         oos_predictions=[f"{yield_run_folder(r)}/predictions.parquet" for r in YIELD_RUNS
                          if r.variant in REGIMES and r.split.startswith("Test")]
@@ -138,10 +137,11 @@ rule summarise_comparison:
                      for name in ("learning_curves", "learning_curves_published",
                                   "calibration", "oos_r2")],
     params:
-        lc_splits=" ".join(BL["learning_curve"]["splits"]),
-        lc_seeds=" ".join(str(s) for s in BL["learning_curve"]["seeds"]),
+        lc_splits=" ".join(BL.learning_curve.splits),
+        lc_seeds=" ".join(str(s) for s in BL.learning_curve.seeds),
         settings=json.dumps(
-            {"baselines": BL, "yield_model": YM, "comparison": CFG["comparison"]}, sort_keys=True
+            {key: CFG[key] for key in ("baselines", "yield_model", "training_budget", "comparison")},
+            sort_keys=True,
         ),
     conda:
         CONDA_ENV

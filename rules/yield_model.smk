@@ -7,9 +7,10 @@ from reeval.analysis.yield_model import SETTINGS_VARIABLES, YIELD_VARIABLES
 from reeval.models.variants import VARIANTS
 from reeval.baselines.plan import learning_curve_runs
 from reeval.featurize.rxnfp_files import MODEL_FILES as RXNFP_FILES, RXNFP_KINDS, RXNFP_MODELS, rxnfp_file
-from reeval.training.plan import group_runs, planned_runs, training_settings
+from reeval.settings import Baselines, PretrainingJob, YieldModelProfile, to_json
+from reeval.training.plan import group_runs, planned_runs
 
-YM = CFG["yield_model"]
+YM = YieldModelProfile.from_profile(CFG)  # the yield_model section, typed, budget merged
 FEATURE_FILES = ["molecules.parquet", "membership.parquet", "graphs.safetensors",
                  "human_features.safetensors"]
 RXNPREDICT = "reactions/buchwald_hartwig/rxnpredict"
@@ -19,22 +20,16 @@ DFT_FILES = [raw(f"{RXNPREDICT}/data_table.csv")] + [
 ALL_SPLITS = "|".join(["FullCV_\\d\\d", "Test\\d", "random_split_\\d"])
 
 
-def settings_json(*keys):
-    """The profile settings a rule depends on, as JSON: changing them reruns just that rule."""
-    return json.dumps({key: YM[key] for key in keys}, sort_keys=True)
-
-
-PRETRAIN_SETTINGS = settings_json("device", "graph_encoder", "smiles_encoder", "pretrain")
+# The settings each job reads, as JSON: changing them reruns just the jobs that read them.
+PRETRAIN_SETTINGS = to_json(
+    PretrainingJob(YM.device, YM.graph_encoder, YM.smiles_encoder, YM.pretrain)
+)
 
 
 def train_settings(variant):
-    """The settings a training job of `variant` reads, as JSON: the encoders' sizes and the
-    end-to-end section only for the variant that trains them (changing them reruns just it)."""
-    keys = ["device", "human_features", "human_encoder", "head", "loss", "train"]
-    if VARIANTS[variant].graph_end_to_end:
-        keys += ["graph_encoder", "smiles_encoder", "end_to_end"]
-    merged = training_settings(YM, CFG["training_budget"])
-    return json.dumps({key: merged[key] for key in keys}, sort_keys=True)
+    """The settings a training job of `variant` reads: the encoders' sizes and the
+    end-to-end section only for the variant that trains them."""
+    return to_json(YM.training_job(end_to_end=VARIANTS[variant].graph_end_to_end))
 
 
 def feature_files(dataset, kind=None):
@@ -133,7 +128,7 @@ rule embed_reactions:
     output:
         f"{MODELS}/{{dataset}}/{{scope}}/embeddings.safetensors",
     params:
-        device=YM["device"],
+        device=YM.device,
     conda:
         CONDA_ENV
     log:
@@ -182,7 +177,7 @@ rule rxnfp_reactions:
 
 
 def embeddings_of(dataset, split):
-    scope = "all" if YM["pretrain_on"] == "all" else split
+    scope = "all" if YM.pretrain_on == "all" else split
     return f"{MODELS}/{dataset}/{scope}/embeddings.safetensors"
 
 
@@ -207,7 +202,7 @@ def yield_group_jobs(groups, folder_of, results, label=""):
     its own pretrained encoders (pretrain_on: train)."""
     jobs = []
     for (dataset, variant), runs in groups.items():
-        scopes = ["all"] if YM["pretrain_on"] == "all" else sorted({r.split for r in runs})
+        scopes = ["all"] if YM.pretrain_on == "all" else sorted({r.split for r in runs})
         for scope in scopes:
             chosen = [r for r in runs if scope == "all" or r.split == scope]
             tail = "" if scope == "all" else f"_{scope}"
@@ -228,7 +223,7 @@ def learning_curve_folder(run):
 # the multimodal model's learning curve (its main runs stand in at the whole training set)
 LEARNING_CURVE_YIELD_RUNS = [
     r for r in learning_curve_runs(
-        CFG["baselines"],
+        Baselines.from_profile(CFG),
         {("multimodal", r.split, r.seed) for r in YIELD_RUNS
          if r.dataset == "bh" and r.variant == "full"},
     )
@@ -290,7 +285,7 @@ for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
 
 
 FIGURE_RUNS = [r for r in YIELD_RUNS if r.dataset == "bh" and r.variant == "full"
-               and r.split.startswith("FullCV") and r.seed == YM["seeds"][0]]
+               and r.split.startswith("FullCV") and r.seed == YM.seeds[0]]
 
 
 rule summarise_yield_model:
@@ -313,7 +308,7 @@ rule summarise_yield_model:
         figure_data=f"{YIELD_RESULTS}/figure_predictions.parquet",
     params:
         profile=CFG["profile"],
-        settings=json.dumps(training_settings(YM, CFG["training_budget"]), sort_keys=True),
+        settings=to_json(YM),
         comparison=json.dumps(CFG["comparison"], sort_keys=True),
     conda:
         CONDA_ENV

@@ -13,6 +13,7 @@ from reeval.config import (
     validate_config,
 )
 from reeval.errors import ConfigError
+from reeval.settings import DataSettings, from_mapping, with_overrides
 
 
 def write_profile(tmp_path, name, config):
@@ -71,12 +72,13 @@ def test_profile_name_must_match_its_file(quick, tmp_path):
 
 def test_mirror_environment_variable_wins_over_config(quick, monkeypatch, tmp_path):
     monkeypatch.delenv("REEVAL_DATA_MIRROR", raising=False)
-    assert data_mirror(quick) is None
-    quick["data"]["mirror"] = "relative/mirror"
-    assert data_mirror(quick).parts[-2:] == ("relative", "mirror")
-    assert data_mirror(quick).is_absolute()
+    data = from_mapping(DataSettings, quick["data"])
+    assert data_mirror(data) is None
+    data = with_overrides(data, {"mirror": "relative/mirror"})
+    assert data_mirror(data).parts[-2:] == ("relative", "mirror")
+    assert data_mirror(data).is_absolute()
     monkeypatch.setenv("REEVAL_DATA_MIRROR", str(tmp_path))
-    assert data_mirror(quick) == tmp_path
+    assert data_mirror(data) == tmp_path
 
 
 def test_a_bad_config_fails_before_any_job_with_the_key(repo_root, tmp_path):

@@ -67,26 +67,27 @@ def main() -> int:
 
     from reeval.config import load_config
     from reeval.models.variants import variant
+    from reeval.settings import YieldModelProfile
     from reeval.stats.metrics import r2
     from reeval.stats.robust import trimean
     from reeval.training.batched import build_yield_model, loss_weights, train_group
     from reeval.training.end_to_end import build_one_model, fit_one_model, predict_one_model
     from reeval.training.inputs import load_graphs, load_inputs
-    from reeval.training.plan import training_settings
     from reeval.training.run_yield import PlannedRun, run_specs
     from reeval.training.runtime import seed_everything, set_threads
     from reeval.training.supervised import fit_yield_model, predict
 
     set_threads(1)
     config = load_config(args.profile)
-    settings = training_settings(config["yield_model"], config["training_budget"])
+    chosen = variant(args.variant)
+    settings = YieldModelProfile.from_profile(config).training_job(chosen.graph_end_to_end)
     reactions = pl.read_parquet(paths.tidy / f"{args.dataset}_reactions.parquet")
     splits = pl.read_parquet(paths.tidy / f"{args.dataset}_splits.parquet")
     inputs = load_inputs(
         reactions,
         args.features or paths.features / args.dataset,
         paths.models / args.dataset / "all/embeddings.safetensors",
-        settings["human_features"],
+        list(settings.human_features),
     )
     planned = [
         PlannedRun(split, seed)
@@ -94,7 +95,6 @@ def main() -> int:
         for seed in args.seeds
     ]
     specs = run_specs(inputs, splits, planned)
-    chosen = variant(args.variant)
     cpu = torch.device("cpu")
 
     graphs = None
@@ -105,7 +105,7 @@ def main() -> int:
     one_by_one = []
     for spec in specs:
         generator = seed_everything(spec.seed)
-        weights = loss_weights(settings, chosen)
+        weights = loss_weights(settings.loss, chosen)
         if chosen.graph_end_to_end:
             model = build_one_model(chosen, inputs, settings)
             fit = fit_one_model(
@@ -113,7 +113,7 @@ def main() -> int:
                 graphs,
                 inputs,
                 spec.train_rows,
-                settings["train"],
+                settings.train,
                 weights,
                 generator,
                 cpu,
@@ -126,7 +126,7 @@ def main() -> int:
                 model,
                 inputs,
                 spec.train_rows,
-                settings["train"],
+                settings.train,
                 weights,
                 generator,
                 cpu,

@@ -37,18 +37,19 @@ def main() -> int:
     import torch
 
     from reeval.baselines.plan import baseline_runs
-    from reeval.config import YieldBertSettings, load_config
+    from reeval.config import load_config
     from reeval.featurize.rxnfp import RxnTokenizer, cls_vectors
     from reeval.models.yield_bert import YieldBert
     from reeval.reactions.splits import split_rows
+    from reeval.settings import Baselines, with_overrides
     from reeval.training.runtime import set_threads
     from reeval.training.yield_bert import _padded
 
     set_threads(args.threads)
     device = torch.device(args.device)
     config = load_config(args.profile)
-    section = config["baselines"]["yield_bert"]
-    settings = YieldBertSettings.from_profile(section[args.dataset])
+    baselines = Baselines.from_profile(config)
+    settings = getattr(baselines.yield_bert, args.dataset)
     reactions = pl.read_parquet(paths.tidy / f"{args.dataset}_reactions.parquet")
     splits = pl.read_parquet(paths.tidy / f"{args.dataset}_splits.parquet")
     first_split = config["yield_model"]["splits"][args.dataset][0]
@@ -91,7 +92,7 @@ def main() -> int:
     runs = [
         r
         for r in baseline_runs(
-            {**config["baselines"], "yield_bert": {**section, "enabled": True}},
+            with_overrides(baselines, {"yield_bert": {"enabled": True}}),
             config["yield_model"]["splits"],
         )
         if r.model == "yield_bert"
@@ -106,7 +107,7 @@ def main() -> int:
     design_h = (
         sum(
             len(split_rows(tables[r.dataset][0], r.split, tables[r.dataset][1])[0])
-            * section[r.dataset]["epochs"]
+            * getattr(baselines.yield_bert, r.dataset).epochs
             for r in runs
         )
         / train_rate

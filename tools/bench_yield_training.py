@@ -16,6 +16,7 @@ peak RSS and the speed ratio. Needs src/data/features/bh (run the build, or
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -39,10 +40,9 @@ def _setup(profile: str, threads: int):
 
     set_threads(threads)
     seed_everything(0)
-    from reeval.training.plan import training_settings
+    from reeval.settings import YieldModelProfile
 
-    config = load_config(profile)
-    settings = training_settings(config["yield_model"], config["training_budget"])
+    settings = YieldModelProfile.from_profile(load_config(profile))
     reactions = pl.read_parquet(paths.tidy / "bh_reactions.parquet")
     splits = pl.read_parquet(paths.tidy / "bh_splits.parquet")
     train_ids = set(
@@ -53,7 +53,7 @@ def _setup(profile: str, threads: int):
     rows = [i for i, r in enumerate(reactions["reaction_id"]) if r in train_ids]
     features = paths.features / "bh"
     vocab = Vocabulary.build(reactions["rxn_smiles"].to_list())
-    _, fingerprints = load_human_features(features, settings["human_features"])
+    _, fingerprints = load_human_features(features, list(settings.human_features))
     return dict(
         torch=torch,
         settings=settings,
@@ -79,9 +79,9 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
     s = _setup(profile, threads)
     torch, settings = s["torch"], s["settings"]
     # and no layer checkpointing: the plain path at its fastest
-    plain_smiles = {**settings["smiles_encoder"], "checkpoint_layers": False}
+    plain_smiles = dataclasses.replace(settings.smiles_encoder, checkpoint_layers=False)
     graph_encoder, smiles_encoder = build_encoders(
-        settings["graph_encoder"],
+        settings.graph_encoder,
         plain_smiles,
         len(s["vocab"]),
         factorised=False,
@@ -90,15 +90,15 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
     shapes = ReactionInputs(
         None, torch.zeros(1, g_dim), torch.zeros(1, s_dim), s["human"][:1], None
     )
-    head = build_model(variant("full"), shapes, settings)
+    head = build_model(variant("full"), shapes, settings.training_job())
     parameters = [*graph_encoder.parameters(), *smiles_encoder.parameters(), *head.parameters()]
     optimizer = torch.optim.AdamW(parameters, lr=1e-3)
     texts = s["reactions"]["rxn_smiles"].to_list()
     done, start = 0, time.perf_counter()
-    for b, first in enumerate(range(0, len(s["rows"]), settings["train"]["batch_size"])):
+    for b, first in enumerate(range(0, len(s["rows"]), settings.train.batch_size)):
         if batches is not None and b >= batches:
             break
-        rows = s["rows"][first : first + settings["train"]["batch_size"]]
+        rows = s["rows"][first : first + settings.train.batch_size]
         graph_rows = []
         for r in rows:  # every molecule of every reaction, one reaction at a time
             members = s["molecules"].reactants[r] + s["molecules"].products[r]
@@ -108,7 +108,7 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
                 reaction_embeddings(encoded, [list(range(n_r))], [list(range(n_r, len(members)))])
             )
         ids, padding = s["vocab"].encode_batch(
-            [texts[r] for r in rows], settings["smiles_encoder"]["max_tokens"]
+            [texts[r] for r in rows], settings.smiles_encoder.max_tokens
         )
         mu, log_var, aux = head(
             torch.cat(graph_rows), smiles_encoder(ids, padding), s["human"][rows]
@@ -122,16 +122,17 @@ def _straightforward(profile: str, threads: int, batches: int | None, queue) -> 
 
 
 def _project(profile: str, threads: int, batches: int | None, queue) -> None:
-    from reeval.models.losses import LossWeights, yield_loss
+    from reeval.models.losses import yield_loss
     from reeval.models.variants import variant
     from reeval.training.batched import build_yield_model as build_model
+    from reeval.training.batched import loss_weights
     from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions
     from reeval.training.supervised import ReactionInputs
 
     s = _setup(profile, threads)
     torch, settings = s["torch"], s["settings"]
     graph_encoder, smiles_encoder = build_encoders(
-        settings["graph_encoder"], settings["smiles_encoder"], len(s["vocab"])
+        settings.graph_encoder, settings.smiles_encoder, len(s["vocab"])
     )
     corpus = ReactionCorpus(
         s["molecules"], s["graphs"], [s["vocab"].encode(t) for t in s["reactions"]["rxn_smiles"]]
@@ -142,25 +143,19 @@ def _project(profile: str, threads: int, batches: int | None, queue) -> None:
         smiles_encoder,
         corpus,
         s["vocab"],
-        settings["smiles_encoder"]["max_tokens"],
+        settings.smiles_encoder.max_tokens,
         torch.device("cpu"),
     )
     embed_seconds = time.perf_counter() - embed_start
     inputs = ReactionInputs(None, graph, smiles, s["human"], s["yields"])
-    model = build_model(variant("full"), inputs, settings)
+    model = build_model(variant("full"), inputs, settings.training_job())
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    loss_cfg = settings["loss"]
-    weights = LossWeights(
-        loss_cfg["mse_weight"],
-        loss_cfg["heteroscedastic_weight"],
-        loss_cfg["aux_weight"],
-        loss_cfg["sample_in_mse"],
-    )
+    weights = loss_weights(settings.loss)
     done, start = 0, time.perf_counter()
-    for b, first in enumerate(range(0, len(s["rows"]), settings["train"]["batch_size"])):
+    for b, first in enumerate(range(0, len(s["rows"]), settings.train.batch_size)):
         if batches is not None and b >= batches:
             break
-        rows = torch.tensor(s["rows"][first : first + settings["train"]["batch_size"]])
+        rows = torch.tensor(s["rows"][first : first + settings.train.batch_size])
         mu, log_var, aux = model(graph[rows], smiles[rows], s["human"][rows])
         loss = yield_loss(s["yields"][rows] / 100, mu, log_var, aux, weights, True)
         optimizer.zero_grad()

@@ -53,7 +53,7 @@ def _load(dataset: str):
     return reactions, vocab, corpus
 
 
-def _pretrain_job(settings: dict, dataset: str, steps: int, threads: int, queue) -> None:
+def _pretrain_job(settings, dataset: str, steps: int, threads: int, queue) -> None:
     import torch
 
     from reeval.models.contrastive import ContrastiveModel
@@ -63,15 +63,13 @@ def _pretrain_job(settings: dict, dataset: str, steps: int, threads: int, queue)
     set_threads(threads)
     seed_everything(0)
     _, vocab, corpus = _load(dataset)
-    cfg, max_tokens = settings["pretrain"], settings["smiles_encoder"]["max_tokens"]
-    graph, smiles = build_encoders(
-        settings["graph_encoder"], settings["smiles_encoder"], len(vocab)
-    )
+    cfg, max_tokens = settings.pretrain, settings.smiles_encoder.max_tokens
+    graph, smiles = build_encoders(settings.graph_encoder, settings.smiles_encoder, len(vocab))
     model = ContrastiveModel(
-        graph, smiles, cfg["projection_dim"], cfg["temperature"], cfg["learn_temperature"]
+        graph, smiles, cfg.projection_dim, cfg.temperature, cfg.learn_temperature
     )
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg["lr"])
-    batch = cfg["batch_size"]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+    batch = cfg.batch_size
     times = []
     for step in range(steps + 1):  # the first step warms up and is not counted
         rows = list(range(step * batch, (step + 1) * batch))
@@ -88,14 +86,14 @@ def _pretrain_job(settings: dict, dataset: str, steps: int, threads: int, queue)
     per_epoch = per_step * (fit / batch + (0.1 * len(corpus) / batch) / 3)
     queue.put(
         {
-            "seconds": per_epoch * cfg["epochs"],
+            "seconds": per_epoch * cfg.epochs,
             "seconds_per_step": per_step,
             "peak_rss_mb": peak_rss_mb(),
         }
     )
 
 
-def _embed_job(settings: dict, dataset: str, sample: int, threads: int, queue) -> None:
+def _embed_job(settings, dataset: str, sample: int, threads: int, queue) -> None:
     import torch
 
     from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions
@@ -103,23 +101,22 @@ def _embed_job(settings: dict, dataset: str, sample: int, threads: int, queue) -
 
     set_threads(threads)
     _, vocab, corpus = _load(dataset)
-    graph, smiles = build_encoders(
-        settings["graph_encoder"], settings["smiles_encoder"], len(vocab)
-    )
+    graph, smiles = build_encoders(settings.graph_encoder, settings.smiles_encoder, len(vocab))
     part = ReactionCorpus(corpus.molecules, corpus.graphs, corpus.tokens[:sample])
     start = time.perf_counter()
     embed_reactions(
-        graph, smiles, part, vocab, settings["smiles_encoder"]["max_tokens"], torch.device("cpu")
+        graph, smiles, part, vocab, settings.smiles_encoder.max_tokens, torch.device("cpu")
     )
     seconds = (time.perf_counter() - start) * len(corpus) / sample
     queue.put({"seconds": seconds, "peak_rss_mb": peak_rss_mb()})
 
 
-def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -> None:
+def _train_job(settings, dataset: str, epochs: int, threads: int, queue) -> None:
     import numpy as np
     import torch
 
     from reeval.models.variants import variant
+    from reeval.settings import with_overrides
     from reeval.training.batched import RunSpec, train_group
     from reeval.training.runtime import set_threads
     from reeval.training.supervised import ReactionInputs
@@ -128,22 +125,24 @@ def _train_job(settings: dict, dataset: str, epochs: int, threads: int, queue) -
     reactions, _, corpus = _load(dataset)
     from reeval.featurize.store import load_human_features
 
-    _, human = load_human_features(paths.features / dataset, settings["human_features"])
+    _, human = load_human_features(paths.features / dataset, list(settings.human_features))
     n = len(corpus)
     generator = torch.Generator().manual_seed(0)
     inputs = ReactionInputs(
         reactions["reaction_id"].to_numpy(),
-        torch.randn((n, 2 * settings["graph_encoder"]["output_dim"]), generator=generator),
-        torch.randn((n, settings["smiles_encoder"]["output_dim"]), generator=generator),
+        torch.randn((n, 2 * settings.graph_encoder.output_dim), generator=generator),
+        torch.randn((n, settings.smiles_encoder.output_dim), generator=generator),
         torch.from_numpy(human),
         torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32),
     )
-    short = {**settings, "train": {**settings["train"], "epochs": epochs, "patience": epochs + 1}}
+    short = with_overrides(
+        settings.training_job(), {"train": {"epochs": epochs, "patience": epochs + 1}}
+    )
     rows = np.arange(n)
     start = time.perf_counter()
     spec = RunSpec("projection", 0, rows[: int(0.7 * n)], rows[int(0.7 * n) :])
     train_group(inputs, [spec], variant("full"), short, torch.device("cpu"), progress=False)
-    seconds = (time.perf_counter() - start) * settings["train"]["epochs"] / epochs
+    seconds = (time.perf_counter() - start) * settings.train.epochs / epochs
     queue.put({"seconds": seconds, "peak_rss_mb": peak_rss_mb()})
 
 
@@ -172,17 +171,17 @@ def main() -> int:
     args = parser.parse_args()
 
     from reeval.config import load_config
-    from reeval.training.plan import DATASETS, planned_runs, training_settings
+    from reeval.settings import YieldModelProfile
+    from reeval.training.plan import DATASETS, planned_runs
 
-    config = load_config(args.profile)
-    settings = training_settings(config["yield_model"], config["training_budget"])
+    settings = YieldModelProfile.from_profile(load_config(args.profile))
     runs = planned_runs(settings)
-    scopes = 1 if settings["pretrain_on"] == "all" else None
+    scopes = 1 if settings.pretrain_on == "all" else None
     rows = []
     peak = 0.0
     for dataset in DATASETS:
         n_scopes = scopes or len(
-            set(settings["splits"][dataset]) | set(settings["ablation_splits"][dataset])
+            set(settings.splits[dataset]) | set(settings.ablation_splits[dataset])
         )
         n_train = sum(r.dataset == dataset for r in runs)
         pretrain = in_child(_pretrain_job, settings, dataset, args.steps, 2)

@@ -12,6 +12,7 @@ from reeval.cli import run
 from reeval.io import atomic_path, write_parquet_atomic, write_text_atomic
 from reeval.materials.pool import build_pool, excluded_frame, pool_frame, undescribed
 from reeval.materials.text import describe_structures, read_cache
+from reeval.settings import MaterialsPool, from_mapping
 
 
 def main() -> None:
@@ -28,7 +29,9 @@ def main() -> None:
     parser.add_argument("--failures", required=True, type=Path)
     parser.add_argument("--counts", required=True, type=Path, help="JSON: structures per source")
     args = parser.parse_args()
-    records, report, matbert = build_pool(args.raw, json.loads(args.sizes), args.seed)
+    records, report, matbert = build_pool(
+        args.raw, from_mapping(MaterialsPool, json.loads(args.sizes)), args.seed
+    )
     texts = describe_structures(records, args.cache, args.threads, args.mineral_matching)
     args.cache.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(args.cache) as tmp:  # the cache keeps every description ever made

@@ -16,6 +16,7 @@ from reeval.materials import aflow, embedding
 from reeval.materials.language import TextEncoder, encoder_folder
 from reeval.materials.representations import ElementTable
 from reeval.materials.thermoelectrics import load_thermoelectrics
+from reeval.settings import Materials, from_mapping
 
 
 def main() -> None:
@@ -36,10 +37,10 @@ def main() -> None:
     parser.add_argument("--issues-out", required=True, type=Path)
     parser.add_argument("--encoder-out", required=True, type=Path, help="JSON: the encoder")
     args = parser.parse_args()
-    cfg = json.loads(args.settings)
+    cfg = from_mapping(Materials, json.loads(args.settings), "materials.")
     torch.set_num_threads(args.threads)
-    folder = encoder_folder(cfg["text_encoder"])
-    encoder = TextEncoder(folder, cfg["chunk_tokens"])
+    folder = encoder_folder(cfg.text_encoder)
+    encoder = TextEncoder(folder, cfg.chunk_tokens)
     table = ElementTable(args.raw / "materials/mat2vec_elements/mat2vec.csv")
     pool = pl.read_parquet(args.pool)
     features, issues, descriptions = embedding.pool_features(
@@ -48,15 +49,15 @@ def main() -> None:
     embedding.save_arrays(args.pool_out, ids=np.array(pool["id"].to_list()), **features)
     splits = aflow.load_splits(
         args.raw / "materials/crabnet_aflow",
-        cfg["aflow"]["properties"],
-        cfg["aflow"]["max_train"],
-        cfg["aflow"]["max_test"],
-        cfg["seed"],
+        list(cfg.aflow.properties),
+        cfg.aflow.max_train,
+        cfg.aflow.max_test,
+        cfg.seed,
     )
     te = load_thermoelectrics(
         args.raw / "materials/ucsb_thermoelectrics/ucsb_thermoelectrics.csv",
         args.raw / "materials/estm/estm.xlsx",
-        cfg["mmoe"]["min_labels"],
+        cfg.mmoe.min_labels,
     )
     formulas = sorted(set(splits["formula"]) | set(te.table["formula"]))
     arrays, magpie = embedding.composition_features(formulas, encoder, table, args.cache)

@@ -10,6 +10,7 @@ import torch
 from reeval.cli import run
 from reeval.featurize.store import load_graph_cache, load_molecules
 from reeval.featurize.tokens import Vocabulary
+from reeval.settings import GraphEncoder, SmilesEncoder, from_mapping
 from reeval.training.pretrain import ReactionCorpus, build_encoders, embed_reactions
 from reeval.training.runtime import choose_device, load_checkpoint, save_checkpoint, set_threads
 
@@ -27,8 +28,12 @@ def main() -> None:
     device = choose_device(args.device)
     state, metadata = load_checkpoint(args.encoders)
     vocab = Vocabulary.from_json(metadata["vocabulary"])
-    graph_cfg, smiles_cfg = (json.loads(metadata[k]) for k in ("graph_encoder", "smiles_encoder"))
-    graph_encoder, smiles_encoder = build_encoders(graph_cfg, smiles_cfg, len(vocab))
+    smiles_settings = from_mapping(SmilesEncoder, json.loads(metadata["smiles_encoder"]))
+    graph_encoder, smiles_encoder = build_encoders(
+        from_mapping(GraphEncoder, json.loads(metadata["graph_encoder"])),
+        smiles_settings,
+        len(vocab),
+    )
     graph_encoder.load_state_dict(
         {
             k.removeprefix("graph_encoder."): v
@@ -50,7 +55,7 @@ def main() -> None:
         [vocab.encode(t) for t in reactions["rxn_smiles"]],
     )
     graph, smiles = embed_reactions(
-        graph_encoder, smiles_encoder, corpus, vocab, smiles_cfg["max_tokens"], device
+        graph_encoder, smiles_encoder, corpus, vocab, smiles_settings.max_tokens, device
     )
     ids = torch.tensor(reactions["reaction_id"].to_numpy(), dtype=torch.int64)
     save_checkpoint(args.embeddings, {"reaction_id": ids, "graph": graph, "smiles": smiles}, {})

@@ -12,6 +12,7 @@ from reeval.cli import run
 from reeval.config import data_mirror, load_config, resolve_repo_path
 from reeval.data.fetch import fetch, origin
 from reeval.data.manifest import load_manifest
+from reeval.settings import DataSettings, from_mapping
 
 
 def main() -> None:
@@ -22,11 +23,11 @@ def main() -> None:
         "--profile", default=None, help="config profile (default: $REEVAL_PROFILE or quick)"
     )
     args = parser.parse_args()
-    config = load_config(args.profile)
-    manifest = load_manifest(resolve_repo_path(config["data"]["manifest"]))
+    data = from_mapping(DataSettings, load_config(args.profile)["data"], "data.")
+    manifest = load_manifest(resolve_repo_path(data.manifest))
     entry = manifest.entry(args.path)
-    mirror = data_mirror(config)
-    fetch(entry, args.output, mirror, timeout_s=config["data"]["download_timeout_s"])
+    mirror = data_mirror(data)
+    fetch(entry, args.output, mirror, timeout_s=data.download_timeout_s)
     where = origin(entry, mirror)
     print(f"fetched {entry.path} ({entry.size} bytes, sha256 verified) from {where}")
 

@@ -15,6 +15,7 @@ from reeval.featurize.store import load_graph_cache, load_molecules
 from reeval.featurize.tokens import Vocabulary
 from reeval.io import write_parquet_atomic
 from reeval.models.contrastive import ContrastiveModel
+from reeval.settings import PretrainingJob, from_mapping, to_mapping
 from reeval.training.pretrain import ReactionCorpus, build_encoders, pretrain
 from reeval.training.runtime import (
     choose_device,
@@ -36,10 +37,10 @@ def main() -> None:
     parser.add_argument("--history", required=True, type=Path)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    settings = json.loads(args.settings)
+    settings = from_mapping(PretrainingJob, json.loads(args.settings))
     set_threads(args.threads)
-    device = choose_device(settings["device"])
-    generator = seed_everything(settings["pretrain"]["seed"])
+    device = choose_device(settings.device)
+    generator = seed_everything(settings.pretrain.seed)
 
     reactions = pl.read_parquet(args.reactions)
     ids = reactions["reaction_id"].to_list()
@@ -56,18 +57,14 @@ def main() -> None:
         molecules, load_graph_cache(args.features_dir), [vocab.encode(t) for t in texts]
     )
     graph_encoder, smiles_encoder = build_encoders(
-        settings["graph_encoder"], settings["smiles_encoder"], len(vocab)
+        settings.graph_encoder, settings.smiles_encoder, len(vocab)
     )
-    cfg = settings["pretrain"]
+    cfg = settings.pretrain
     model = ContrastiveModel(
-        graph_encoder,
-        smiles_encoder,
-        cfg["projection_dim"],
-        cfg["temperature"],
-        cfg["learn_temperature"],
+        graph_encoder, smiles_encoder, cfg.projection_dim, cfg.temperature, cfg.learn_temperature
     )
     history = pretrain(
-        model, corpus, vocab, cfg, settings["smiles_encoder"]["max_tokens"], generator, device
+        model, corpus, vocab, cfg, settings.smiles_encoder.max_tokens, generator, device
     )
     save_checkpoint(
         args.encoders,
@@ -76,7 +73,8 @@ def main() -> None:
             "vocabulary": vocab.to_json(),
             "n_reactions": str(len(corpus)),
             **json_metadata(
-                graph_encoder=settings["graph_encoder"], smiles_encoder=settings["smiles_encoder"]
+                graph_encoder=to_mapping(settings.graph_encoder),
+                smiles_encoder=to_mapping(settings.smiles_encoder),
             ),
         },
     )

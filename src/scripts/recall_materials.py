@@ -13,6 +13,7 @@ from reeval.cli import run
 from reeval.io import write_parquet_atomic
 from reeval.materials.projection import umap_table
 from reeval.materials.recall import agreement_table, recall_table
+from reeval.settings import Materials, from_mapping
 
 
 def main() -> None:
@@ -25,19 +26,19 @@ def main() -> None:
     parser.add_argument("--agreement-out", required=True, type=Path)
     parser.add_argument("--umap-out", required=True, type=Path)
     args = parser.parse_args()
-    cfg = json.loads(args.settings)
+    cfg = from_mapping(Materials, json.loads(args.settings), "materials.")
     pool = pl.read_parquet(args.pool)
     arrays = dict(np.load(args.arrays, allow_pickle=False))
-    write_parquet_atomic(recall_table(pool, arrays, cfg["recall_k"]), args.recall_out)
+    write_parquet_atomic(recall_table(pool, arrays, cfg.recall_k), args.recall_out)
     agreement, n, left_out = agreement_table(
-        pool, arrays, np.load(args.matbert, allow_pickle=False), cfg["agreement_ks"]
+        pool, arrays, np.load(args.matbert, allow_pickle=False), list(cfg.agreement_ks)
     )
     write_parquet_atomic(agreement, args.agreement_out)
     print(
         f"agreement with MatBERT over {n} of the authors' structures "
         f"({left_out} without every representation left out)"
     )
-    write_parquet_atomic(umap_table(pool, arrays, cfg["umap"]), args.umap_out)
+    write_parquet_atomic(umap_table(pool, arrays, cfg.umap), args.umap_out)
 
 
 if __name__ == "__main__":

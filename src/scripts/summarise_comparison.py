@@ -23,6 +23,7 @@ from reeval.errors import DataError
 from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
+from reeval.settings import Baselines, YieldModelProfile
 
 
 def out_of_sample_predictions(metrics_paths: list[Path]) -> comparison.Predictions:
@@ -66,7 +67,9 @@ def main() -> None:
     parser.add_argument("--learning-curve-splits", required=True, nargs="+")
     parser.add_argument("--learning-curve-seeds", required=True, type=int, nargs="+")
     parser.add_argument(
-        "--settings", required=True, help="JSON: baselines, yield_model, comparison"
+        "--settings",
+        required=True,
+        help="JSON: the profile's baselines, yield_model, training_budget and comparison",
     )
     parser.add_argument("--published", required=True, type=Path)
     parser.add_argument("--published-additions", required=True, type=Path)
@@ -136,7 +139,10 @@ def main() -> None:
     )
     write_variables(out, comparison.discussion_variables(runs, tests))
     write_variables(
-        out, comparison.settings_variables(settings["baselines"], settings["yield_model"])
+        out,
+        comparison.settings_variables(
+            Baselines.from_profile(settings), YieldModelProfile.from_profile(settings)
+        ),
     )
     curves = comparison.learning_curve_frame(
         runs, args.learning_curve_splits, args.learning_curve_seeds

@@ -5,8 +5,10 @@ import argparse
 import json
 from pathlib import Path
 
+from reeval.analysis.families import ComparisonSettings
 from reeval.cli import run
 from reeval.materials.section import RESULT_FILES, write_section
+from reeval.settings import Materials, from_mapping
 
 
 def main() -> None:
@@ -21,8 +23,8 @@ def main() -> None:
     paths = {name: getattr(args, name) for name in RESULT_FILES}
     write_section(
         paths,
-        json.loads(args.settings),
-        json.loads(args.comparison),
+        from_mapping(Materials, json.loads(args.settings), "materials."),
+        ComparisonSettings.from_config(json.loads(args.comparison)),
         args.output_dir,
         args.figure_dir,
     )

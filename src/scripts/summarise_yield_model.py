@@ -25,6 +25,7 @@ from reeval.data.published import load_published
 from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
+from reeval.settings import YieldModelProfile, from_mapping
 
 
 def main() -> None:
@@ -57,9 +58,10 @@ def main() -> None:
     write_text_atomic(out / "yield_targets.tex", target_sentences(metrics, args.profile))
     write_text_atomic(out / "yield_ablations.tex", ablation_sentences(metrics, tests))
     write_text_atomic(out / "yield_own_input.tex", own_input_sentences(metrics, tests))
-    write_table(out / "yield_deviations.tex", deviations_table(json.loads(args.settings)))
+    settings = from_mapping(YieldModelProfile, json.loads(args.settings))
+    write_table(out / "yield_deviations.tex", deviations_table(settings))
     write_variables(out, yield_variables(metrics))
-    write_variables(out, settings_variables(args.profile, json.loads(args.settings)))
+    write_variables(out, settings_variables(args.profile, settings))
     frames = [
         pl.read_parquet(p).with_columns(pl.lit(p.parts[-3]).alias("split"))
         for p in args.figure_predictions

@@ -13,6 +13,7 @@ from reeval.cli import run
 from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.materials.authors_split import authors_split, run_authors_split
 from reeval.materials.experiments import load_representations
+from reeval.settings import Materials, from_mapping
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--counts-out", required=True, type=Path, help="JSON: the split's sizes")
     args = parser.parse_args()
-    cfg = json.loads(args.settings)
+    cfg = from_mapping(Materials, json.loads(args.settings), "materials.")
     torch.set_num_threads(args.threads)
     split = authors_split(
         pl.read_parquet(args.pool),
@@ -38,10 +39,8 @@ def main() -> None:
         f"authors' split: {split.n_train} training, {split.n_test} test structures; "
         f"{len(split.left_out)} left out: {split.left_out}"
     )
-    settings = cfg["authors_split"]
-    runs = run_authors_split(
-        split, cfg["property_mlp"], settings["seeds"], settings["ridge_alphas"]
-    )
+    settings = cfg.authors_split
+    runs = run_authors_split(split, cfg.property_mlp, settings.seeds, settings.ridge_alphas)
     write_parquet_atomic(runs, args.out)
     counts = {"n_train": split.n_train, "n_test": split.n_test, "left_out": split.left_out}
     write_text_atomic(args.counts_out, json.dumps(counts, sort_keys=True))

@@ -14,18 +14,18 @@ import polars as pl
 from reeval.baselines.registry import baseline
 from reeval.baselines.run import YieldBertJob, run_baseline_group
 from reeval.cli import add_run_arguments, run
-from reeval.config import YieldBertSettings
 from reeval.errors import ConfigError
 from reeval.io import write_run_outputs
+from reeval.settings import Baselines, from_mapping
 
 
-def yield_bert_job(spec, settings: dict, dataset: str, rxnfp_dir: Path | None):
+def yield_bert_job(spec, settings: Baselines, dataset: str, rxnfp_dir: Path | None):
     """Yield-BERT's settings on this data set and its model folder (None for the others)."""
     if spec.kind != "bert":
         return None
     if rxnfp_dir is None:
         raise ConfigError("Yield-BERT needs --rxnfp-dir, the folder of the rxnfp models")
-    return YieldBertJob(rxnfp_dir, YieldBertSettings.from_profile(settings["yield_bert"][dataset]))
+    return YieldBertJob(rxnfp_dir, getattr(settings.yield_bert, dataset))
 
 
 def main() -> None:
@@ -43,6 +43,7 @@ def main() -> None:
         raise ConfigError(f"baseline {spec.name!r} runs on {spec.datasets}, not {args.dataset!r}")
     reactions = pl.read_parquet(args.reactions)
     planned = json.loads(args.runs)
+    settings = from_mapping(Baselines, json.loads(args.settings))
     runs = [(p["split"], int(p["seed"]), float(p["fraction"])) for p in planned]
     results = run_baseline_group(
         spec,
@@ -50,11 +51,11 @@ def main() -> None:
         pl.read_parquet(args.splits),
         args.features_dir,
         runs,
-        json.loads(args.settings),
+        settings,
         args.threads,
         args.device,
         progress=False,
-        yield_bert=yield_bert_job(spec, json.loads(args.settings), args.dataset, args.rxnfp_dir),
+        yield_bert=yield_bert_job(spec, settings, args.dataset, args.rxnfp_dir),
     )
     for p, (split, seed, fraction), (predictions, metrics) in zip(
         planned, runs, results, strict=True

@@ -12,6 +12,7 @@ import torch
 from reeval.cli import run
 from reeval.io import write_parquet_atomic
 from reeval.materials.experiments import load_representations, pool_predictions, thermoelectric_runs
+from reeval.settings import Materials, from_mapping
 
 
 def main() -> None:
@@ -25,7 +26,7 @@ def main() -> None:
     parser.add_argument("--runs-out", required=True, type=Path)
     parser.add_argument("--predictions-out", required=True, type=Path)
     args = parser.parse_args()
-    cfg = json.loads(args.settings)["mmoe"]
+    cfg = from_mapping(Materials, json.loads(args.settings), "materials.").mmoe
     torch.set_num_threads(args.threads)
     compositions = load_representations(args.compositions)
     te = pl.read_parquet(args.thermoelectrics)

@@ -11,6 +11,7 @@ import torch
 from reeval.cli import run
 from reeval.io import write_parquet_atomic
 from reeval.materials.experiments import aflow_runs, elasticity_runs, load_representations
+from reeval.settings import Materials, from_mapping
 
 
 def main() -> None:
@@ -23,7 +24,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
-    cfg = json.loads(args.settings)["property_mlp"]
+    cfg = from_mapping(Materials, json.loads(args.settings), "materials.").property_mlp
     torch.set_num_threads(args.threads)
     compositions = load_representations(args.compositions)
     rows = aflow_runs(pl.read_parquet(args.aflow), compositions, cfg)

@@ -15,6 +15,7 @@ import polars as pl
 from reeval.cli import add_run_arguments, run
 from reeval.io import write_run_outputs
 from reeval.models.variants import variant
+from reeval.settings import YieldTraining, from_mapping
 from reeval.training.end_to_end import ReactionTokens
 from reeval.training.inputs import load_graphs, load_inputs
 from reeval.training.run_yield import PlannedRun, run_yield_group
@@ -29,20 +30,23 @@ def main() -> None:
     parser.add_argument("--settings", required=True, help="JSON: yield_model settings")
     parser.add_argument("--checkpoint", required=True, type=Path)
     args = parser.parse_args()
-    settings = json.loads(args.settings)
+    settings_json = json.loads(args.settings)
+    settings = from_mapping(YieldTraining, settings_json)
     planned = json.loads(args.runs)
     set_threads(args.threads)
     reactions = pl.read_parquet(args.reactions)
-    inputs = load_inputs(reactions, args.features_dir, args.embeddings, settings["human_features"])
+    inputs = load_inputs(
+        reactions, args.features_dir, args.embeddings, list(settings.human_features)
+    )
     runs = [PlannedRun(r["split"], int(r["seed"]), float(r["fraction"])) for r in planned]
-    device = choose_device(settings["device"])
+    device = choose_device(settings.device)
     chosen = variant(args.variant)
     graphs, tokens = None, None
     if chosen.graph_end_to_end:  # the encoders trained with the head (the released code)
         graphs = load_graphs(reactions, args.features_dir, device)
-        if settings["end_to_end"]["smiles"]:
+        if settings.end_to_end is not None and settings.end_to_end.smiles:
             tokens = ReactionTokens.from_smiles(
-                reactions["rxn_smiles"].to_list(), settings["smiles_encoder"]["max_tokens"]
+                reactions["rxn_smiles"].to_list(), settings.smiles_encoder.max_tokens
             )
     outputs = run_yield_group(
         args.dataset,
@@ -60,7 +64,7 @@ def main() -> None:
         key = Path(planned_run["out"]).as_posix()
         tensors |= {f"{key}/{k}": v for k, v in output.trained.state_dict.items()}
         metadata[key] = {"run": output.record, "history": output.trained.history}
-    save_checkpoint(args.checkpoint, tensors, json_metadata(settings=settings, **metadata))
+    save_checkpoint(args.checkpoint, tensors, json_metadata(settings=settings_json, **metadata))
     for planned_run, output in zip(planned, outputs, strict=True):
         out = Path(planned_run["out"])
         write_run_outputs(

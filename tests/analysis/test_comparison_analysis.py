@@ -13,6 +13,7 @@ from reeval.analysis.families import ComparisonSettings
 from reeval.baselines.registry import BASELINES
 from reeval.config import load_config
 from reeval.data.published import PUBLISHED_MODELS, load_published
+from reeval.settings import Baselines, YieldModelProfile
 from reeval.stats.paired import Verdict
 from reeval.stats.robust import trimean
 
@@ -334,8 +335,9 @@ def test_discussion_numbers_are_trimeans_of_split_means(tmp_path):
         tmp_path, lambda m, s: 0.9 if s.startswith("FullCV") else 0.7, splits=FULLCV + TESTS
     )
     numbers = comparison.discussion_variables(runs, SETTINGS)
+    quick = load_config("quick")
     counts = comparison.settings_variables(
-        load_config("quick")["baselines"], load_config("quick")["yield_model"]
+        Baselines.from_profile(quick), YieldModelProfile.from_profile(quick)
     )
     assert set(numbers) | set(counts) == set(comparison.DISCUSSION_VARIABLES)
     assert numbers["cmp_multimodal_fullcv_r2"] == "0.903"  # 0.9 + the splits' small offsets

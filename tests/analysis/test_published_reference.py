@@ -24,8 +24,8 @@ from reeval.data.published import (
     published_split_r2,
 )
 from reeval.errors import DataError
+from reeval.settings import YieldModelProfile, with_overrides
 from reeval.stats.paired import Verdict
-from reeval.training.plan import training_settings
 
 ANCHORS = "src/static/anchors"
 
@@ -131,17 +131,11 @@ def test_reported_results_sit_beside_ours_with_the_gap(tmp_path, repo_root):
 
 
 def test_deviations_follow_the_profile():
-    settings = training_settings(
-        load_config("quick")["yield_model"], load_config("quick")["training_budget"]
-    )
+    settings = YieldModelProfile.from_profile(load_config("quick"))
     table = deviations_table(settings)
     assert "MSE on $\\mu$" in table and "then frozen" in table
     assert "on all reactions" in table
-    changed = {
-        **settings,
-        "pretrain_on": "train",
-        "loss": {**settings["loss"], "sample_in_mse": True},
-    }
+    changed = with_overrides(settings, {"pretrain_on": "train", "loss": {"sample_in_mse": True}})
     other = deviations_table(changed)
     assert "the sample $\\mu + \\epsilon\\sigma$" in other
     assert "each split's training reactions" in other

@@ -4,7 +4,9 @@ import pytest
 
 from reeval.analysis import yield_model as analysis
 from reeval.analysis.families import ComparisonSettings
+from reeval.config import load_config
 from reeval.data.published import load_published, published_r2
+from reeval.settings import YieldModelProfile, with_overrides
 from reeval.stats.paired import Verdict
 
 SETTINGS = ComparisonSettings(0.05, {"r2": 0.01, "mae": 0.25, "rmse": 0.25}, 5, 500, 0)
@@ -157,6 +159,11 @@ def test_no_ablation_runs_say_so(tmp_path):
 
 
 def test_seeds_text_names_the_out_of_sample_seeds():
-    assert analysis.seeds_text({"seeds": [0]}) == 1
-    assert analysis.seeds_text({"seeds": [0], "test_seeds": [0]}) == 1
-    assert analysis.seeds_text({"seeds": [0], "test_seeds": [0, 1, 2]}) == "1 (3 on Test1-4)"
+    quick = YieldModelProfile.from_profile(load_config("quick"))
+
+    def seeds(**changes):
+        return analysis.seeds_text(with_overrides(quick, changes))
+
+    assert seeds(seeds=[0], test_seeds=None) == 1
+    assert seeds(seeds=[0], test_seeds=[0]) == 1
+    assert seeds(seeds=[0], test_seeds=[0, 1, 2]) == "1 (3 on Test1-4)"

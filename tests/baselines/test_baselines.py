@@ -1,5 +1,6 @@
 """Every baseline overfits a tiny real set; the random-feature control is chemistry-blind."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -21,30 +22,34 @@ from reeval.featurize.rxnfp_files import RXNFP_MODELS, rxnfp_file
 from reeval.featurize.store import HUMAN, FeatureSettings, build_feature_store, dft_widths
 from reeval.io import atomic_path
 from reeval.reactions.splits import subsample_training
+from reeval.settings import Baselines, YieldModelProfile, seeds_of_split, with_overrides
 from reeval.stats.metrics import r2
-from reeval.training.plan import planned_runs, seeds_of_split
+from reeval.training.plan import planned_runs
 
 # constant learning rates, no validation part: every epoch trains on all 64 reactions
 TRAINING = dict(
     epochs=100, batch_size=8, weight_decay=0.0, patience=100, validation_fraction=0.0, grad_clip=5.0
 )
-SETTINGS = {
-    "random_forest": dict(n_estimators=50, max_features=1.0, min_samples_leaf=1),
-    "mordred_max_features": 0.5,
-    "boosting": dict(max_iter=200, learning_rate=0.2, max_leaf_nodes=15, min_samples_leaf=2),
-    "mpnn": dict(
-        hidden=16,
-        steps=2,
-        set2set_steps=2,
-        output_dim=64,
-        head_hidden=64,
-        dropout=0.05,
-        mc_samples=5,
-        lr=1e-3,
-        min_lr=1e-3,
-        **(TRAINING | {"epochs": 200}),
-    ),
-}
+SETTINGS = with_overrides(
+    Baselines.from_profile(load_config("quick")),
+    {
+        "random_forest": dict(n_estimators=50, max_features=1.0, min_samples_leaf=1),
+        "mordred_max_features": 0.5,
+        "boosting": dict(max_iter=200, learning_rate=0.2, max_leaf_nodes=15, min_samples_leaf=2),
+        "mpnn": dict(
+            hidden=16,
+            steps=2,
+            set2set_steps=2,
+            output_dim=64,
+            head_hidden=64,
+            dropout=0.05,
+            mc_samples=5,
+            lr=1e-3,
+            min_lr=1e-3,
+            **(TRAINING | {"epochs": 200}),
+        ),
+    },
+)
 
 
 @pytest.fixture(scope="module")
@@ -179,15 +184,19 @@ def test_training_fractions():
 
 def test_plans():
     splits = {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]}
-    settings = {
-        "seeds": [0],
-        "learning_curve": {
-            "fractions": [0.05, 0.1],
-            "splits": ["FullCV_01"],
-            "seeds": [0, 1],
-            "models": ["multimodal", "dft_rf"],
+    settings = with_overrides(
+        Baselines.from_profile(load_config("quick")),
+        {
+            "seeds": [0],
+            "test_seeds": None,
+            "learning_curve": {
+                "fractions": [0.05, 0.1],
+                "splits": ["FullCV_01"],
+                "seeds": [0, 1],
+                "models": ["multimodal", "dft_rf"],
+            },
         },
-    }
+    )
     runs = baseline_runs(settings, splits)
     per_model = {m: sum(r.model == m for r in runs) for m in BASELINES}
     # every baseline on every split of its data sets (dft and random: bh only)
@@ -205,14 +214,17 @@ def test_plans():
 
 def test_yield_bert_runs_only_where_enabled_one_job_per_split():
     splits = {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]}
-    settings = {
-        "seeds": [0],
-        "learning_curve": {"fractions": [0.1], "splits": [], "seeds": [0], "models": []},
-    }
-    assert not [r for r in baseline_runs(settings, splits) if r.model == "yield_bert"]
-    off = {**settings, "yield_bert": {"enabled": False}}
+    off = with_overrides(
+        Baselines.from_profile(load_config("quick")),
+        {
+            "seeds": [0],
+            "test_seeds": None,
+            "yield_bert": {"enabled": False},
+            "learning_curve": {"fractions": [0.1], "splits": [], "seeds": [0], "models": []},
+        },
+    )
     assert not [r for r in baseline_runs(off, splits) if r.model == "yield_bert"]
-    on = {**settings, "yield_bert": {"enabled": True}}
+    on = with_overrides(off, {"yield_bert": {"enabled": True}})
     runs = [r for r in baseline_runs(on, splits) if r.model == "yield_bert"]
     assert sorted((r.dataset, r.split) for r in runs) == [
         ("bh", "FullCV_01"),
@@ -226,22 +238,25 @@ def test_yield_bert_runs_only_where_enabled_one_job_per_split():
         ("sm_random_split_0", "yield_bert"),
     ]
     # the profiles: off in the default build, on in the full profile, both complete
-    assert not load_config("quick")["baselines"]["yield_bert"]["enabled"]
-    assert load_config("full")["baselines"]["yield_bert"]["enabled"]
+    assert not Baselines.from_profile(load_config("quick")).yield_bert.enabled
+    assert Baselines.from_profile(load_config("full")).yield_bert.enabled
 
 
 def test_out_of_sample_seeds_and_the_whole_training_set_point():
     splits = {"bh": ["FullCV_01", "Test1", "Test2"], "sm": ["random_split_0"]}
-    settings = {
-        "seeds": [0],
-        "test_seeds": [0, 1, 2],
-        "learning_curve": {
-            "fractions": [0.1, 0.7],
-            "splits": ["FullCV_01"],
-            "seeds": [0, 1, 2],
-            "models": ["multimodal", "dft_rf"],
+    settings = with_overrides(
+        Baselines.from_profile(load_config("quick")),
+        {
+            "seeds": [0],
+            "test_seeds": [0, 1, 2],
+            "learning_curve": {
+                "fractions": [0.1, 0.7],
+                "splits": ["FullCV_01"],
+                "seeds": [0, 1, 2],
+                "models": ["multimodal", "dft_rf"],
+            },
         },
-    }
+    )
     assert seeds_of_split(settings, "Test3") == [0, 1, 2]
     assert seeds_of_split(settings, "FullCV_01") == [0]
     runs = baseline_runs(settings, splits)
@@ -254,12 +269,15 @@ def test_out_of_sample_seeds_and_the_whole_training_set_point():
     # seed 0 of each model is its main run; seeds 1 and 2 are trained at 0.7
     assert whole == [("dft_rf", 1), ("dft_rf", 2), ("multimodal", 1), ("multimodal", 2)]
     assert sum(r.fraction == "0.1" for r in lc) == 2 * 3
-    yield_settings = {
-        "seeds": [0],
-        "test_seeds": [0, 1, 2],
-        "splits": splits,
-        "ablation_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
-    }
+    yield_settings = with_overrides(
+        YieldModelProfile.from_profile(load_config("quick")),
+        {
+            "seeds": [0],
+            "test_seeds": [0, 1, 2],
+            "splits": splits,
+            "ablation_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
+        },
+    )
     full_runs = [r for r in planned_runs(yield_settings) if r.variant == "full"]
     assert sorted((r.split, r.seed) for r in full_runs if r.dataset == "bh") == dft
 
@@ -267,33 +285,33 @@ def test_out_of_sample_seeds_and_the_whole_training_set_point():
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_every_learning_curve_point_has_every_seed(profile):
     config = load_config(profile)
-    ym, bl = config["yield_model"], config["baselines"]
+    ym, bl = YieldModelProfile.from_profile(config), Baselines.from_profile(config)
     yield_runs = planned_runs(ym)
-    runs = baseline_runs(bl, ym["splits"])
+    runs = baseline_runs(bl, ym.splits)
     main = {("multimodal", r.split, r.seed) for r in yield_runs if r.dataset == "bh"} | {
         (r.model, r.split, r.seed) for r in runs if r.dataset == "bh"
     }
     lc = learning_curve_runs(bl, main)
-    curve = bl["learning_curve"]
-    for model in curve["models"]:
-        for split in curve["splits"]:
+    curve = bl.learning_curve
+    for model in curve.models:
+        for split in curve.splits:
             whole = {r.seed for r in lc if (r.model, r.split, r.fraction) == (model, split, "0.7")}
             whole |= {s for (m, sp, s) in main if (m, sp) == (model, split)}
-            assert whole >= set(curve["seeds"]), (model, split)
+            assert whole >= set(curve.seeds), (model, split)
     # the design does not shrink in any profile: at least 5 FullCV splits x 3 seeds at every
     # fraction, every baseline on every split of the multimodal model
-    assert len(curve["splits"]) >= 5 and len(curve["seeds"]) >= 3
-    assert len(ym["splits"]["bh"]) == 14 and len(ym["splits"]["sm"]) == 10
-    assert len(ym["seeds"]) >= 3 and len(ym["test_seeds"]) >= 3
-    assert ym["ablation_splits"]["bh"] == [s for s in ym["splits"]["bh"] if "FullCV" in s]
-    assert ym["ablation_splits"]["sm"] == ym["splits"]["sm"]
+    assert len(curve.splits) >= 5 and len(curve.seeds) >= 3
+    assert len(ym.splits["bh"]) == 14 and len(ym.splits["sm"]) == 10
+    assert len(ym.seeds) >= 3 and len(ym.test_seeds) >= 3
+    assert list(ym.ablation_splits["bh"]) == [s for s in ym.splits["bh"] if "FullCV" in s]
+    assert ym.ablation_splits["sm"] == ym.splits["sm"]
 
 
 def test_forest_predictions_do_not_depend_on_threads():
     generator = np.random.default_rng(0)
     features, yields = generator.normal(size=(600, 8)), generator.uniform(0, 100, 600)
     train, test = np.arange(400), np.arange(400, 600)
-    cfg = SETTINGS["random_forest"] | {"n_estimators": 64}
+    cfg = dataclasses.replace(SETTINGS.random_forest, n_estimators=64)
     one, two = (
         fit_predict_trees("forest", features, yields, train, test, cfg, seed=0, threads=t)
         for t in (1, 2)
@@ -308,14 +326,14 @@ def test_boosting_without_the_constant_columns_is_the_same_model():
     constant[:, ::7] = 3.0
     yields = 50 + 10 * informative[:, 0] - 5 * informative[:, 1] ** 2
     train, test = np.arange(350), np.arange(350, 500)
-    cfg = SETTINGS["boosting"] | {"max_iter": 50}
+    cfg = dataclasses.replace(SETTINGS.boosting, max_iter=50)
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     direct = HistGradientBoostingRegressor(
         max_iter=50,
-        learning_rate=cfg["learning_rate"],
-        max_leaf_nodes=cfg["max_leaf_nodes"],
-        min_samples_leaf=cfg["min_samples_leaf"],
+        learning_rate=cfg.learning_rate,
+        max_leaf_nodes=cfg.max_leaf_nodes,
+        min_samples_leaf=cfg.min_samples_leaf,
         early_stopping=False,
         random_state=0,
     ).fit(np.hstack([constant, informative])[train], yields[train])

@@ -13,6 +13,7 @@ from reeval.baselines.neural import (
     run_graph_group,
 )
 from reeval.baselines.registry import baseline
+from reeval.config import load_config
 from reeval.featurize.graphs import MoleculeGraphs
 from reeval.featurize.store import (
     FeatureSettings,
@@ -21,15 +22,18 @@ from reeval.featurize.store import (
     load_molecules,
 )
 from reeval.models.stacked_graph import StackedGraphRegressor
+from reeval.settings import Baselines, GraphBaseline, with_overrides
 from reeval.training.batched import RunSpec
 from reeval.training.runtime import seed_everything
 
 CPU = torch.device("cpu")
 
 
-def settings(dropout: float, epochs: int = 6, patience: int = 1) -> dict:
-    return {
-        "mpnn": dict(
+def settings(dropout: float, epochs: int = 6, patience: int = 1) -> GraphBaseline:
+    """The quick profile's graph baselines, small, with this dropout and budget."""
+    return with_overrides(
+        Baselines.from_profile(load_config("quick")).mpnn,
+        dict(
             hidden=8,
             steps=2,
             set2set_steps=2,
@@ -45,8 +49,8 @@ def settings(dropout: float, epochs: int = 6, patience: int = 1) -> dict:
             patience=patience,
             validation_fraction=0.2,
             grad_clip=5.0,
-        )
-    }
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +115,7 @@ def test_without_dropout_the_engine_equals_the_one_model_path(store):
     graphs = MoleculeGraphs(load_molecules(features), load_graph_cache(features), CPU)
     yields = torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32)
     history, best_epoch, scale = fit_end_to_end(
-        model, graphs, yields, spec.train_rows, cfg["mpnn"], generator, progress=False
+        model, graphs, yields, spec.train_rows, cfg.optimisation, generator, progress=False
     )
     out = predict_end_to_end(model, graphs, spec.test_rows, scale)
     assert engine.facts["best_epoch"] == best_epoch

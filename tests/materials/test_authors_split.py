@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from reeval.config import load_config
 from reeval.errors import DataError
 from reeval.materials import authors_split_report as report
 from reeval.materials.authors_split import (
@@ -20,23 +21,27 @@ from reeval.materials.authors_split import (
     run_authors_split,
 )
 from reeval.materials.pool import MR
+from reeval.settings import Materials, from_mapping, with_overrides
 from reeval.stats.paired import Verdict
 
-MLP = {
-    "expert": [8],
-    "tower": [4],
-    "dropout": 0.0,
-    "epochs": 3,
-    "batch_size": 16,
-    "lr": 0.01,
-    "min_lr": 0.001,
-    "weight_decay": 0.0,
-    "patience": 5,
-    "validation_fraction": 0.1,
-    "grad_clip": 5.0,
-    "seeds": [0],
-    "test_fraction": 0.2,
-}
+MLP = with_overrides(
+    from_mapping(Materials, load_config("quick")["materials"]).property_mlp,
+    {
+        "expert": [8],
+        "tower": [4],
+        "dropout": 0.0,
+        "epochs": 3,
+        "batch_size": 16,
+        "lr": 0.01,
+        "min_lr": 0.001,
+        "weight_decay": 0.0,
+        "patience": 5,
+        "validation_fraction": 0.1,
+        "grad_clip": 5.0,
+        "seeds": [0],
+        "test_fraction": 0.2,
+    },
+)
 
 
 def write_authors_files(raw, train_ids, test_ids):

@@ -7,11 +7,13 @@ import polars as pl
 import pytest
 import torch
 
+from reeval.config import load_config
 from reeval.errors import ConfigError
 from reeval.materials import experiments, language, recall, representations, structures, text
 from reeval.materials.mmoe import MMoE
 from reeval.materials.property_models import fit_predict
 from reeval.materials.thermoelectrics import load_thermoelectrics, temperature_one_hot
+from reeval.settings import Materials, from_mapping, with_overrides
 
 MR = "materials/material_recommender/data"
 
@@ -180,19 +182,22 @@ def test_mmoe_gates_sum_to_one_and_it_overfits_a_tiny_set():
     features = rng.normal(size=(40, 6))
     targets = np.stack([features[:, 0] * 2, features[:, 1] - features[:, 2], features[:, 3]], 1)
     targets[::5, 1] = np.nan  # missing labels are left out of the loss
-    cfg = dict(
-        n_experts=4,
-        expert=[32, 16],
-        tower=[16],
-        dropout=0.0,
-        epochs=150,
-        batch_size=10,
-        lr=5e-3,
-        min_lr=5e-3,
-        weight_decay=0.0,
-        patience=150,
-        validation_fraction=0.0,
-        grad_clip=5.0,
+    cfg = with_overrides(
+        from_mapping(Materials, load_config("quick")["materials"]).mmoe,
+        dict(
+            n_experts=4,
+            expert=[32, 16],
+            tower=[16],
+            dropout=0.0,
+            epochs=150,
+            batch_size=10,
+            lr=5e-3,
+            min_lr=5e-3,
+            weight_decay=0.0,
+            patience=150,
+            validation_fraction=0.0,
+            grad_clip=5.0,
+        ),
     )
     rows = np.arange(40)
     for kind in ("mmoe", "single_task"):

@@ -3,9 +3,10 @@ import torch
 
 from reeval.models.multimodal import YieldModel
 from reeval.models.variants import ABLATIONS, VARIANTS, Variant, variant
+from reeval.settings import Head, HumanEncoder
 
-HUMAN = dict(hidden=16, output_dim=8, layers=2, experts=4, top_k=2, dropout=0.0)
-HEAD = dict(hidden=16, dropout=0.0)
+HUMAN = HumanEncoder(hidden=16, output_dim=8, layers=2, experts=4, top_k=2, dropout=0.0)
+HEAD = Head(hidden=16, dropout=0.0)
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))

@@ -2,13 +2,17 @@
 alone, equals the one-model path where both draw the same random numbers, stops early
 when its own validation loss says so, and yields weights a plain YieldModel can load."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
+from reeval.config import load_config
 from reeval.models.multimodal import YieldModel
 from reeval.models.stacked import StackedYieldModel
 from reeval.models.variants import VARIANTS, variant
+from reeval.settings import YieldModelProfile, with_overrides
 from reeval.stats.metrics import r2
 from reeval.training import batched
 from reeval.training.batched import RunSpec, build_yield_model, loss_weights, train_group
@@ -16,27 +20,28 @@ from reeval.training.runtime import TrainingError, seed_everything
 from reeval.training.supervised import ReactionInputs, fit_yield_model, predict
 
 CPU = torch.device("cpu")
-SETTINGS = {
-    "human_encoder": dict(hidden=16, output_dim=8, layers=1, experts=4, top_k=2, dropout=0.1),
-    "head": dict(hidden=16, dropout=0.1),
-    "loss": dict(mse_weight=0.9, heteroscedastic_weight=0.1, aux_weight=0.01, sample_in_mse=True),
-    "train": dict(
-        epochs=12,
-        batch_size=64,
-        lr=5e-3,
-        weight_decay=5e-5,
-        min_lr=1e-5,
-        patience=2,
-        validation_fraction=0.1,
-        grad_clip=5.0,
-    ),
-}
-DETERMINISTIC = {
-    **SETTINGS,
-    "human_encoder": {**SETTINGS["human_encoder"], "dropout": 0.0},
-    "head": {**SETTINGS["head"], "dropout": 0.0},
-    "loss": {**SETTINGS["loss"], "sample_in_mse": False},
-}
+SETTINGS = with_overrides(
+    YieldModelProfile.from_profile(load_config("quick")).training_job(),
+    {
+        "human_encoder": dict(hidden=16, output_dim=8, layers=1, experts=4, top_k=2, dropout=0.1),
+        "head": dict(hidden=16, dropout=0.1),
+        "loss": dict(sample_in_mse=True),
+        "train": dict(
+            epochs=12,
+            batch_size=64,
+            lr=5e-3,
+            weight_decay=5e-5,
+            min_lr=1e-5,
+            patience=2,
+            validation_fraction=0.1,
+            grad_clip=5.0,
+        ),
+    },
+)
+DETERMINISTIC = with_overrides(
+    SETTINGS,
+    {"human_encoder": {"dropout": 0.0}, "head": {"dropout": 0.0}, "loss": {"sample_in_mse": False}},
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +73,7 @@ def specs(count: int = 4) -> list[RunSpec]:
 # few epochs and a patience of one: runs stop at different epochs, while the last-bit
 # differences of batched reductions over more or fewer runs have not grown (training
 # amplifies them over many epochs, as it does any rounding difference)
-SHORT = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 6, "patience": 1}}
+SHORT = with_overrides(SETTINGS, {"train": {"epochs": 6, "patience": 1}})
 
 
 @pytest.mark.parametrize("name", ["full", "no_moe", "no_uq", "no_human"])
@@ -100,8 +105,8 @@ def test_equals_the_one_model_path_when_both_draw_the_same_numbers(inputs, name)
             model,
             inputs,
             spec.train_rows,
-            DETERMINISTIC["train"],
-            loss_weights(DETERMINISTIC),
+            DETERMINISTIC.train,
+            loss_weights(DETERMINISTIC.loss),
             generator,
             CPU,
             progress=False,
@@ -140,7 +145,12 @@ def test_stacked_forward_equals_each_model(inputs):
 def test_stacking_refuses_models_of_different_shapes(inputs):
     a = build_yield_model(variant("full"), inputs, SETTINGS)
     b = YieldModel(
-        variant("full"), 8, 8, 48, {**SETTINGS["human_encoder"], "hidden": 12}, SETTINGS["head"]
+        variant("full"),
+        8,
+        8,
+        48,
+        dataclasses.replace(SETTINGS.human_encoder, hidden=12),
+        SETTINGS.head,
     )
     with pytest.raises(ValueError, match="same variant and sizes"):
         StackedYieldModel([a, b])
@@ -165,7 +175,7 @@ def test_each_run_stops_on_its_own_validation_loss_and_keeps_its_best_weights(in
 
     monkeypatch.setattr(batched, "_validation_mse", scripted)
     runs = train_group(inputs, specs(3), variant("full"), SETTINGS, CPU, progress=False)
-    patience = SETTINGS["train"]["patience"]
+    patience = SETTINGS.train.patience
     assert [r.best_epoch for r in runs] == [2, 12, 5]
     assert [r.metrics["epochs_run"] for r in runs] == [2 + patience, 12, 5 + patience]
     assert patience == 2
@@ -194,7 +204,7 @@ def test_a_non_finite_loss_names_its_run(inputs):
 def test_every_variant_learns_what_its_inputs_hold(inputs):
     """The yields depend on the human features only (the other inputs are noise): a variant
     that sees them explains a clear share of the test variance, one that does not cannot."""
-    settings = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 30, "patience": 30}}
+    settings = with_overrides(SETTINGS, {"train": {"epochs": 30, "patience": 30}})
     for name in (n for n, v in VARIANTS.items() if not v.graph_end_to_end):  # no graphs here
         runs = train_group(inputs, specs(1), variant(name), settings, CPU, progress=False)
         y = inputs.yields[runs[0].spec.test_rows].numpy()

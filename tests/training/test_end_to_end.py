@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from reeval.config import load_config
 from reeval.featurize.graphs import MoleculeGraphs
 from reeval.featurize.store import (
     FeatureSettings,
@@ -20,6 +21,7 @@ from reeval.featurize.store import (
 )
 from reeval.models.end_to_end import EndToEndYieldModel, StackedEndToEndYieldModel
 from reeval.models.variants import variant
+from reeval.settings import YieldModelProfile, with_overrides
 from reeval.training.batched import RunSpec, build_end_to_end_model, loss_weights, train_group
 from reeval.training.end_to_end import (
     ReactionTokens,
@@ -33,37 +35,36 @@ from reeval.training.supervised import ReactionInputs
 
 CPU = torch.device("cpu")
 N = 160
-SETTINGS = {
-    "graph_encoder": dict(hidden=8, steps=2, set2set_steps=2, output_dim=8),
-    "smiles_encoder": dict(
-        embed_dim=16,
-        heads=2,
-        layers=1,
-        output_dim=8,
-        max_tokens=512,
-        dropout=0.0,
-        checkpoint_layers=False,
-    ),
-    "human_encoder": dict(hidden=16, output_dim=8, layers=1, experts=4, top_k=2, dropout=0.0),
-    "head": dict(hidden=16, dropout=0.0),
-    "loss": dict(mse_weight=0.9, heteroscedastic_weight=0.1, aux_weight=0.01, sample_in_mse=False),
-    "train": dict(
-        epochs=6,
-        batch_size=32,
-        lr=5e-3,
-        weight_decay=5e-5,
-        min_lr=1e-5,
-        patience=1,
-        validation_fraction=0.15,
-        grad_clip=5.0,
-    ),
-    "end_to_end": {"smiles": False},
-}
-DROPOUT = {
-    **SETTINGS,
-    "human_encoder": {**SETTINGS["human_encoder"], "dropout": 0.1},
-    "head": {**SETTINGS["head"], "dropout": 0.1},
-}
+SETTINGS = with_overrides(
+    YieldModelProfile.from_profile(load_config("quick")).training_job(end_to_end=True),
+    {
+        "graph_encoder": dict(hidden=8, steps=2, set2set_steps=2, output_dim=8),
+        "smiles_encoder": dict(
+            embed_dim=16,
+            heads=2,
+            layers=1,
+            output_dim=8,
+            max_tokens=512,
+            dropout=0.0,
+            checkpoint_layers=False,
+        ),
+        "human_encoder": dict(hidden=16, output_dim=8, layers=1, experts=4, top_k=2, dropout=0.0),
+        "head": dict(hidden=16, dropout=0.0),
+        "loss": dict(sample_in_mse=False),
+        "train": dict(
+            epochs=6,
+            batch_size=32,
+            lr=5e-3,
+            weight_decay=5e-5,
+            min_lr=1e-5,
+            patience=1,
+            validation_fraction=0.15,
+            grad_clip=5.0,
+        ),
+        "end_to_end": {"smiles": False},
+    },
+)
+DROPOUT = with_overrides(SETTINGS, {"human_encoder": {"dropout": 0.1}, "head": {"dropout": 0.1}})
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +131,8 @@ def test_the_engine_equals_the_one_model_path(data):
             graphs,
             inputs,
             spec.train_rows,
-            SETTINGS["train"],
-            loss_weights(SETTINGS, chosen),
+            SETTINGS.train,
+            loss_weights(SETTINGS.loss, chosen),
             generator,
             CPU,
             progress=False,
@@ -160,7 +161,7 @@ def test_the_graph_encoder_learns(data):
     _, inputs, graphs = data
     chosen = variant("end_to_end")
     spec = specs(1)[0]
-    long = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 12, "patience": 12}}
+    long = with_overrides(SETTINGS, {"train": {"epochs": 12, "patience": 12}})
     seed_everything(spec.seed)
     initial = build_end_to_end_model(chosen, inputs, long).state_dict()
     (run,) = train_group(inputs, [spec], chosen, long, CPU, False, graphs)
@@ -201,7 +202,7 @@ def test_the_smiles_encoder_can_be_trained_end_to_end_too(data):
     reactions, inputs, graphs = data
     tokens = ReactionTokens.from_smiles(reactions["rxn_smiles"].to_list(), 512)
     chosen = variant("end_to_end")
-    settings = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 3, "patience": 3}}
+    settings = with_overrides(SETTINGS, {"train": {"epochs": 3, "patience": 3}})
     spec = specs(1)[0]
     seed_everything(spec.seed)
     initial = build_one_model(chosen, inputs, settings, tokens).state_dict()
@@ -212,7 +213,7 @@ def test_the_smiles_encoder_can_be_trained_end_to_end_too(data):
         chosen,
         settings,
         CPU,
-        loss_weights(settings, chosen),
+        loss_weights(settings.loss, chosen),
         tokens,
         progress=False,
     )
@@ -227,8 +228,8 @@ def test_the_smiles_encoder_can_be_trained_end_to_end_too(data):
             graphs,
             inputs,
             spec.train_rows,
-            settings["train"],
-            loss_weights(settings, chosen),
+            settings.train,
+            loss_weights(settings.loss, chosen),
             seed_everything(0),
             CPU,
             progress=False,
@@ -236,10 +237,10 @@ def test_the_smiles_encoder_can_be_trained_end_to_end_too(data):
 
 
 def test_the_sample_mse_variant_samples_whatever_the_profile_says():
-    assert not loss_weights(SETTINGS, variant("full")).sample_in_mse
-    assert loss_weights(SETTINGS, variant("mse_on_sample")).sample_in_mse
+    assert not loss_weights(SETTINGS.loss, variant("full")).sample_in_mse
+    assert loss_weights(SETTINGS.loss, variant("mse_on_sample")).sample_in_mse
     assert loss_weights(
-        {**SETTINGS, "loss": {**SETTINGS["loss"], "sample_in_mse": True}}
+        with_overrides(SETTINGS, {"loss": {"sample_in_mse": True}}).loss
     ).sample_in_mse
 
 

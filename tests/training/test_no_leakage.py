@@ -15,10 +15,11 @@ from reeval.baselines.tabular import fit_predict_trees
 from reeval.errors import DataError
 from reeval.models.variants import variant
 from reeval.reactions.splits import split_rows
+from reeval.settings import Boosting, Forest, with_overrides
 from reeval.training.batched import train_group
 
 CPU = torch.device("cpu")
-SHORT = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 4, "patience": 2}}
+SHORT = with_overrides(SETTINGS, {"train": {"epochs": 4, "patience": 2}})
 
 
 def with_test_yields_changed(inputs, test_rows: np.ndarray):  # noqa: F811
@@ -53,8 +54,8 @@ def test_tree_models_never_see_test_yields():
     train, test = np.arange(200), np.arange(200, 300)
     changed = yields.copy()
     changed[test] = -changed[test]
-    forest = {"n_estimators": 10, "max_features": 0.5, "min_samples_leaf": 1}
-    boosting = {"max_iter": 20, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 5}
+    forest = Forest(n_estimators=10, max_features=0.5, min_samples_leaf=1)
+    boosting = Boosting(max_iter=20, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=5)
     for kind, cfg in (("forest", forest), ("boosting", boosting)):
         a = fit_predict_trees(kind, features, yields, train, test, cfg, 0, 1)
         b = fit_predict_trees(kind, features, changed, train, test, cfg, 0, 1)

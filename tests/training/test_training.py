@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from reeval.config import load_config
 from reeval.errors import DataError
 from reeval.featurize import graphs, human
 from reeval.featurize.molecules import ReactionMolecules
@@ -12,6 +13,7 @@ from reeval.models.contrastive import ContrastiveModel
 from reeval.models.losses import LossWeights
 from reeval.models.variants import variant
 from reeval.reactions.splits import split_rows
+from reeval.settings import GraphEncoder, YieldModelProfile, with_overrides
 from reeval.stats.metrics import r2
 from reeval.training.batched import RunSpec, build_yield_model, train_group
 from reeval.training.plan import planned_runs
@@ -26,30 +28,29 @@ from reeval.training.runtime import (
 from reeval.training.supervised import ReactionInputs, fit_yield_model, predict
 
 CPU = torch.device("cpu")
-SETTINGS = {
-    "human_encoder": dict(hidden=64, output_dim=32, layers=1, experts=4, top_k=2, dropout=0.0),
-    "head": dict(hidden=64, dropout=0.0),
-    "loss": dict(mse_weight=0.9, heteroscedastic_weight=0.1, aux_weight=0.01, sample_in_mse=True),
-    "train": dict(
-        epochs=300,
-        batch_size=32,
-        lr=3e-3,
-        weight_decay=0.0,
-        min_lr=1e-4,
-        patience=300,
-        validation_fraction=0.1,
-        grad_clip=5.0,
-    ),
-}
-GRAPH = dict(hidden=8, steps=2, set2set_steps=2, output_dim=8)
-SMILES = dict(
-    embed_dim=16,
-    heads=2,
-    layers=1,
-    output_dim=8,
-    max_tokens=512,
-    dropout=0.0,
-    checkpoint_layers=True,
+SETTINGS = with_overrides(
+    YieldModelProfile.from_profile(load_config("quick")).training_job(),
+    {
+        "human_encoder": dict(hidden=64, output_dim=32, layers=1, experts=4, top_k=2, dropout=0.0),
+        "head": dict(hidden=64, dropout=0.0),
+        "loss": dict(sample_in_mse=True),
+        "train": dict(
+            epochs=300,
+            batch_size=32,
+            lr=3e-3,
+            weight_decay=0.0,
+            min_lr=1e-4,
+            patience=300,
+            validation_fraction=0.1,
+            grad_clip=5.0,
+        ),
+    },
+)
+PROFILE = YieldModelProfile.from_profile(load_config("quick"))
+GRAPH = GraphEncoder(hidden=8, steps=2, set2set_steps=2, output_dim=8)
+SMILES = with_overrides(
+    PROFILE.smiles_encoder,
+    dict(embed_dim=16, heads=2, layers=1, output_dim=8, dropout=0.0, checkpoint_layers=True),
 )
 
 
@@ -97,7 +98,7 @@ def test_overfits_64_reactions(tiny):
         model,
         inputs,
         rows,
-        SETTINGS["train"],
+        SETTINGS.train,
         weights,
         generator,
         torch.device("cpu"),
@@ -112,7 +113,7 @@ def test_overfits_64_reactions(tiny):
 
 def test_same_seed_gives_identical_runs(tiny):
     inputs = inputs_from(tiny)
-    settings = {**SETTINGS, "train": {**SETTINGS["train"], "epochs": 20}}
+    settings = with_overrides(SETTINGS, {"train": {"epochs": 20}})
 
     def train(seed):
         spec = RunSpec(f"seed {seed}", seed, np.arange(48), np.arange(48, 64))
@@ -139,7 +140,9 @@ def test_pretraining_lowers_the_contrastive_loss_and_embeds_every_reaction(tiny)
     generator = seed_everything(0)
     graph_encoder, smiles_encoder = build_encoders(GRAPH, SMILES, len(vocab))
     model = ContrastiveModel(graph_encoder, smiles_encoder, 8, 0.07, learn_temperature=True)
-    cfg = dict(epochs=15, batch_size=16, lr=3e-3, weight_decay=0.0, grad_clip=5.0)
+    cfg = with_overrides(
+        PROFILE.pretrain, dict(epochs=15, batch_size=16, lr=3e-3, weight_decay=0.0, grad_clip=5.0)
+    )
     history = pretrain(model, corpus, vocab, cfg, 512, generator, torch.device("cpu"))
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     graph, smiles = embed_reactions(
@@ -198,11 +201,15 @@ def test_split_rows_follow_the_split_order(bh_tables):
 
 
 def test_planned_runs():
-    settings = {
-        "seeds": [0, 1],
-        "splits": {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]},
-        "ablation_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
-    }
+    settings = with_overrides(
+        PROFILE,
+        {
+            "seeds": [0, 1],
+            "test_seeds": None,
+            "splits": {"bh": ["FullCV_01", "Test1"], "sm": ["random_split_0"]},
+            "ablation_splits": {"bh": ["FullCV_01"], "sm": ["random_split_0"]},
+        },
+    )
     runs = planned_runs(settings)
     assert len(runs) == len(set(runs))
     # both regimes: 2 x (2 bh + 1 sm) x 2 seeds; ablations: 9 x (1 + 1) x 2 seeds

@@ -5,20 +5,22 @@ import numpy as np
 import pytest
 import torch
 
+from reeval.settings import Optimisation
 from reeval.training.loop import train_with_early_stopping
 
-CFG = {
-    "epochs": 12,
-    "batch_size": 4,
-    "lr": 0.05,
-    "weight_decay": 0.0,
-    "min_lr": 0.001,
-    "patience": 3,
-    "grad_clip": 5.0,
-}
+CFG = Optimisation(
+    epochs=12,
+    batch_size=4,
+    lr=0.05,
+    weight_decay=0.0,
+    min_lr=0.001,
+    grad_clip=5.0,
+    patience=3,
+    validation_fraction=0.1,
+)
 
 
-def scripted_training(losses: list[float], cfg: dict = CFG):
+def scripted_training(losses: list[float], cfg: Optimisation = CFG):
     """Train a linear model on a learnable target, the validation MSE of epoch e being
     losses[e - 1]; returns (history, best epoch, weights after each epoch, final weights)."""
     torch.manual_seed(0)

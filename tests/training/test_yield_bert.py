@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from reeval.config import YieldBertSettings, load_config
+from reeval.config import load_config
+from reeval.settings import Baselines, YieldBertSettings
 from reeval.training.yield_bert import fine_tune_yield_bert
 
 # small enough for the fast suite: no dropout, a larger step, 16 reactions
@@ -58,8 +59,8 @@ def test_fine_tuning_learns_and_is_reproducible(sixteen, mirror):
 
 def test_the_profiles_hold_schwallers_settings():
     for profile in ("quick", "full"):
-        section = load_config(profile)["baselines"]["yield_bert"]
-        bh = YieldBertSettings.from_profile(section["bh"])
+        section = Baselines.from_profile(load_config(profile)).yield_bert
+        bh = section.bh
         assert (bh.model, bh.lr, bh.dropout, bh.batch_size, bh.epochs) == (
             "bert_pretrained",
             0.00009659,
@@ -67,5 +68,5 @@ def test_the_profiles_hold_schwallers_settings():
             16,
             10,
         )
-        sm = YieldBertSettings.from_profile(section["sm"])
+        sm = section.sm
         assert (sm.model, sm.lr, sm.dropout, sm.epochs) == ("bert_ft", 0.00009116, 0.7542, 15)

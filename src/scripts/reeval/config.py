@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import jsonschema
 import yaml
 
 from reeval.errors import ConfigError
+from reeval.settings import DataSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CONFIG_DIR = REPO_ROOT / "config"
@@ -86,9 +86,9 @@ def resolve_repo_path(value: str | os.PathLike) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-def data_mirror(config: dict[str, Any]) -> Path | None:
+def data_mirror(data: DataSettings) -> Path | None:
     """The local data mirror: $REEVAL_DATA_MIRROR, else `data.mirror`, else None."""
-    value = os.environ.get(MIRROR_ENV) or config["data"]["mirror"]
+    value = os.environ.get(MIRROR_ENV) or data.mirror
     return resolve_repo_path(value) if value else None
 
 
@@ -97,20 +97,3 @@ def per_attempt(first: int) -> Callable[..., int]:
     job killed for memory or time is retried (`restart-times` in profiles/slurm) with more,
     not with what it already ran out of."""
     return lambda wildcards, attempt: first * attempt
-
-
-@dataclass(frozen=True)
-class YieldBertSettings:
-    """One data set's fine-tuning settings (Schwaller et al.'s, in the profile)."""
-
-    model: str  # the rxnfp model fine-tuned: bert_pretrained or bert_ft
-    epochs: int
-    lr: float
-    dropout: float  # hidden_dropout_prob of every BERT layer and of the head
-    batch_size: int
-    max_tokens: int  # simpletransformers' max_seq_length
-    grad_clip: float
-
-    @classmethod
-    def from_profile(cls, section: dict) -> YieldBertSettings:
-        return cls(**section)

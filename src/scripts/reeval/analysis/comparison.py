@@ -40,10 +40,10 @@ from reeval.baselines.plan import WHOLE_TRAINING_FRACTION
 from reeval.baselines.registry import BASELINES
 from reeval.data.published import published_r2
 from reeval.render.latex import Latex, cell_iqr, format_number, latex_table
+from reeval.settings import Baselines, YieldBertSection, YieldModelProfile, seeds_of_split
 from reeval.stats.metrics import calibration_curve
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import iqr, trimean
-from reeval.training.plan import seeds_of_split
 
 __all__ = ["collect_runs"]
 
@@ -666,36 +666,33 @@ def discussion_variables(runs: pl.DataFrame, settings: ComparisonSettings) -> di
     return out
 
 
-def settings_variables(baselines: dict, yield_model: dict) -> dict[str, str]:
+def settings_variables(baselines: Baselines, yield_model: YieldModelProfile) -> dict[str, str]:
     """How many splits and seeds each part of the design ran, for the text."""
-    curve = baselines["learning_curve"]
+    curve = baselines.learning_curve
     return {
-        "cmp_lc_n_splits": str(len(curve["splits"])),
-        "cmp_lc_n_seeds": str(len(curve["seeds"])),
-        "cmp_baseline_seeds": str(len(baselines["seeds"])),
+        "cmp_lc_n_splits": str(len(curve.splits)),
+        "cmp_lc_n_seeds": str(len(curve.seeds)),
+        "cmp_baseline_seeds": str(len(baselines.seeds)),
         "cmp_baseline_test_seeds": str(len(seeds_of_split(baselines, "Test1"))),
-        "cmp_multimodal_seeds": str(len(yield_model["seeds"])),
+        "cmp_multimodal_seeds": str(len(yield_model.seeds)),
         "cmp_multimodal_test_seeds": str(len(seeds_of_split(yield_model, "Test1"))),
-        "cmp_n_bh_fullcv": str(sum(s.startswith("FullCV") for s in yield_model["splits"]["bh"])),
-        "cmp_n_sm": str(len(yield_model["splits"]["sm"])),
-        "cmp_yield_bert_fine_tuning": yield_bert_status(baselines),
+        "cmp_n_bh_fullcv": str(sum(s.startswith("FullCV") for s in yield_model.splits["bh"])),
+        "cmp_n_sm": str(len(yield_model.splits["sm"])),
+        "cmp_yield_bert_fine_tuning": yield_bert_status(baselines.yield_bert),
     }
 
 
-def yield_bert_status(baselines: dict) -> str:
+def yield_bert_status(section: YieldBertSection) -> str:
     """Whether this profile fine-tunes Yield-BERT, and with which settings, as a clause."""
-    section = baselines.get("yield_bert", {})
-    bh, sm = section.get("bh"), section.get("sm")
-    if bh is None or sm is None:
-        return "is not configured in this profile"
+    bh, sm = section.bh, section.sm
     start = {"bert_pretrained": "the pretrained model", "bert_ft": "the class-fine-tuned model"}
     how = (
-        f"{bh['epochs']} epochs from {start[bh['model']]} on BH and "
-        f"{sm['epochs']} from {start[sm['model']]} on SM, "
-        f"batch {bh['batch_size']}, learning rate "
-        f"{bh['lr']:.7f} and {sm['lr']:.7f}, dropout {bh['dropout']:.2f} and {sm['dropout']:.2f}"
+        f"{bh.epochs} epochs from {start[bh.model]} on BH and "
+        f"{sm.epochs} from {start[sm.model]} on SM, "
+        f"batch {bh.batch_size}, learning rate "
+        f"{bh.lr:.7f} and {sm.lr:.7f}, dropout {bh.dropout:.2f} and {sm.dropout:.2f}"
     )
-    if section.get("enabled"):
+    if section.enabled:
         return f"runs on every split ({how})"
     return f"is off in this profile and runs in the full profile ({how})"
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reeval.render.latex import Latex, latex_table
+from reeval.settings import YieldModelProfile
 
 RELEASED_CODE = "The-Real-JerryChen/reaction_yield_prediction@5f98156"
 
@@ -24,37 +25,37 @@ class Deviation:
     aspect: str
     paper: str
     code: str
-    ours: Callable[[dict], str]
+    ours: Callable[[YieldModelProfile], str]
 
 
-def _encoders(s: dict) -> str:
-    on = "all reactions" if s["pretrain_on"] == "all" else "each split's training reactions"
+def _encoders(s: YieldModelProfile) -> str:
+    on = "all reactions" if s.pretrain_on == "all" else "each split's training reactions"
     smiles = (
         "the SMILES encoder too"
-        if s["end_to_end"]["smiles"]
+        if s.end_to_end.smiles
         else "the SMILES embedding stays the frozen, pretrained one"
     )
     return (
-        f"both regimes on every split: CLIP-pretrained {s['pretrain']['epochs']} epochs on "
+        f"both regimes on every split: CLIP-pretrained {s.pretrain.epochs} epochs on "
         f"{on}, then frozen; and the graph encoder trained end to end from random weights "
         f"({smiles})"
     )
 
 
-def _mse(s: dict) -> str:
-    target = "the sample $\\mu + \\epsilon\\sigma$" if s["loss"]["sample_in_mse"] else "$\\mu$"
-    other = "$\\mu$" if s["loss"]["sample_in_mse"] else "the sample $\\mu + \\epsilon\\sigma$"
+def _mse(s: YieldModelProfile) -> str:
+    target = "the sample $\\mu + \\epsilon\\sigma$" if s.loss.sample_in_mse else "$\\mu$"
+    other = "$\\mu$" if s.loss.sample_in_mse else "the sample $\\mu + \\epsilon\\sigma$"
     return (
-        f"{s['loss']['mse_weight']:g} MSE on {target} + {s['loss']['heteroscedastic_weight']:g} "
-        f"heteroscedastic + {s['loss']['aux_weight']:g} MoE auxiliary; the MSE on {other} as "
+        f"{s.loss.mse_weight:g} MSE on {target} + {s.loss.heteroscedastic_weight:g} "
+        f"heteroscedastic + {s.loss.aux_weight:g} MoE auxiliary; the MSE on {other} as "
         "an ablation"
     )
 
 
-def _budget(s: dict) -> str:
+def _budget(s: YieldModelProfile) -> str:
     return (
-        f"at most {s['train']['epochs']} epochs, early stopping after "
-        f"{s['train']['patience']} epochs; the epoch of lowest validation MSE"
+        f"at most {s.train.epochs} epochs, early stopping after "
+        f"{s.train.patience} epochs; the epoch of lowest validation MSE"
     )
 
 
@@ -83,8 +84,8 @@ DEVIATIONS = [
         "not stated",
         "dense layers with BatchNorm after the sparse (MoE) layers",
         lambda s: (
-            f"{s['human_encoder']['layers']} residual MoE block(s) with LayerNorm, "
-            f"{s['human_encoder']['experts']} experts, top-{s['human_encoder']['top_k']}"
+            f"{s.human_encoder.layers} residual MoE block(s) with LayerNorm, "
+            f"{s.human_encoder.experts} experts, top-{s.human_encoder.top_k}"
         ),
     ),
     Deviation(
@@ -92,8 +93,8 @@ DEVIATIONS = [
         "not stated",
         "512 reactions, 50 epochs, learning rate $10^{-4}$",
         lambda s: (
-            f"{s['pretrain']['batch_size']} reactions, {s['pretrain']['epochs']} epochs, "
-            f"learning rate {s['pretrain']['lr']:g}"
+            f"{s.pretrain.batch_size} reactions, {s.pretrain.epochs} epochs, "
+            f"learning rate {s.pretrain.lr:g}"
         ),
     ),
     Deviation(
@@ -108,16 +109,16 @@ DEVIATIONS = [
         "one unseeded random 70/10/20 split per run",
         lambda s: (
             "the published splits: 10 BH FullCV 70/30, Test1-4, 10 SM 70/30, "
-            f"{s['train']['validation_fraction'] * 100:g}\\,\\% of each training split "
+            f"{s.train.validation_fraction * 100:g}\\,\\% of each training split "
             "for validation"
         ),
     ),
 ]
 
 
-def deviations_table(settings: dict) -> str:
-    """The deviations as a LaTeX table, the last column from `settings` (the yield_model
-    section with the training budget merged into `train`)."""
+def deviations_table(settings: YieldModelProfile) -> str:
+    """The deviations as a LaTeX table, the last column from the profile's yield-model
+    settings."""
     rows = [[d.aspect, Latex(d.paper), Latex(d.code), Latex(d.ours(settings))] for d in DEVIATIONS]
     header = ["", "Paper (Chen et al. 2024)", "Released code", "This article"]
     return latex_table(header, rows, align="lp{3.2cm}p{4.4cm}p{4.4cm}")

@@ -27,6 +27,7 @@ from reeval.analysis.protocols import PROTOCOLS, REPEATED, Protocol, test_train_
 from reeval.data.published import PUBLISHED_MODELS, published_r2
 from reeval.models.variants import ABLATIONS, VARIANTS
 from reeval.render.latex import Latex, cell_iqr, cell_pm, format_number, join_words, latex_table
+from reeval.settings import YieldModelProfile, seeds_of_split
 from reeval.stats.paired import Comparison, Verdict, split_means
 from reeval.stats.robust import iqr, trimean
 
@@ -346,45 +347,45 @@ YIELD_VARIABLES = (
 )
 
 
-def seeds_text(settings: dict) -> int | str:
+def seeds_text(settings: YieldModelProfile) -> int | str:
     """How many seeds each split has: "1", or "1 (3 on Test1-4)" with more on Test1-4."""
-    n, n_test = len(settings["seeds"]), len(settings.get("test_seeds", settings["seeds"]))
+    n, n_test = len(settings.seeds), len(seeds_of_split(settings, "Test1"))
     return n if n == n_test else f"{n} ({n_test} on Test1-4)"
 
 
-def settings_variables(profile: str, settings: dict) -> dict[str, int | str]:
+def settings_variables(profile: str, settings: YieldModelProfile) -> dict[str, int | str]:
     """The profile and the sizes it sets, so the text can state them."""
-    graph, smiles = settings["graph_encoder"], settings["smiles_encoder"]
+    graph, smiles = settings.graph_encoder, settings.smiles_encoder
     return {
         "ym_profile": profile,
         "ym_pretrain_on": (
             "all reactions of the data set (transductive; no yields)"
-            if settings["pretrain_on"] == "all"
+            if settings.pretrain_on == "all"
             else "the training reactions of each split only"
         ),
-        "ym_graph_hidden": graph["hidden"],
-        "ym_graph_steps": graph["steps"],
-        "ym_graph_output": graph["output_dim"],
-        "ym_smiles_layers": smiles["layers"],
-        "ym_smiles_dim": smiles["embed_dim"],
-        "ym_pretrain_epochs": settings["pretrain"]["epochs"],
-        "ym_train_epochs": settings["train"]["epochs"],
-        "ym_patience": settings["train"]["patience"],
-        "ym_validation_share": f"{100 * settings['train']['validation_fraction']:g}",
+        "ym_graph_hidden": graph.hidden,
+        "ym_graph_steps": graph.steps,
+        "ym_graph_output": graph.output_dim,
+        "ym_smiles_layers": smiles.layers,
+        "ym_smiles_dim": smiles.embed_dim,
+        "ym_pretrain_epochs": settings.pretrain.epochs,
+        "ym_train_epochs": settings.train.epochs,
+        "ym_patience": settings.train.patience,
+        "ym_validation_share": f"{100 * settings.train.validation_fraction:g}",
         "ym_mse_target": (
             "a sample of the predicted distribution (reparameterised)"
-            if settings["loss"]["sample_in_mse"]
+            if settings.loss.sample_in_mse
             else "the predicted mean"
         ),
-        "ym_experts": settings["human_encoder"]["experts"],
-        "ym_top_k": settings["human_encoder"]["top_k"],
+        "ym_experts": settings.human_encoder.experts,
+        "ym_top_k": settings.human_encoder.top_k,
         "ym_n_seeds": seeds_text(settings),
-        "ym_n_bh_fullcv": sum(s.startswith("FullCV") for s in settings["splits"]["bh"]),
-        "ym_n_sm_splits": len(settings["splits"]["sm"]),
-        "ym_human_features": ", ".join(settings["human_features"]),
+        "ym_n_bh_fullcv": sum(s.startswith("FullCV") for s in settings.splits["bh"]),
+        "ym_n_sm_splits": len(settings.splits["sm"]),
+        "ym_human_features": ", ".join(settings.human_features),
         "ym_end_to_end_smiles": (
             "the SMILES encoder is trained end to end too"
-            if settings["end_to_end"]["smiles"]
+            if settings.end_to_end.smiles
             else "the SMILES embedding stays the frozen, pretrained one"
         ),
     }

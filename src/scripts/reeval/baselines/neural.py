@@ -22,6 +22,7 @@ from reeval.featurize.graphs import MoleculeGraphs
 from reeval.models.losses import heteroscedastic_loss
 from reeval.models.mlp import mlp
 from reeval.models.mpnn import MPNNEncoder, build_graph_encoder
+from reeval.settings import GraphBaseline, Optimisation
 from reeval.training.batched import RunSpec
 from reeval.training.inputs import load_graphs
 from reeval.training.loop import train_with_early_stopping
@@ -66,13 +67,13 @@ def fit_end_to_end(
     graphs: MoleculeGraphs,
     yields: torch.Tensor,
     train_rows: np.ndarray,
-    cfg: dict,
+    cfg: Optimisation,
     generator: torch.Generator,
     progress: bool = True,
 ) -> tuple[list[dict], int, Standardiser]:
     """Standardise yields on the fit rows, train with early stopping; returns (history,
     best epoch, yield standardiser)."""
-    fit_rows, val_rows = split_validation(train_rows, cfg["validation_fraction"], generator)
+    fit_rows, val_rows = split_validation(train_rows, cfg.validation_fraction, generator)
     scale = Standardiser.fit(yields[fit_rows].unsqueeze(1))
     y = scale(yields.unsqueeze(1)).squeeze(1)
 
@@ -142,10 +143,10 @@ class GraphRun:
     facts: dict  # best_epoch, epochs_run, device
 
 
-def build_graph_regressor(spec: Baseline, cfg: dict) -> GraphRegressor:
-    c = cfg["mpnn"]
+def build_graph_regressor(spec: Baseline, settings: GraphBaseline) -> GraphRegressor:
+    """The MPNN regressor of a graph baseline, sized by its settings."""
     return GraphRegressor(
-        build_graph_encoder(c), c["head_hidden"], c["dropout"], spec.predicts_sigma
+        build_graph_encoder(settings), settings.head_hidden, settings.dropout, spec.predicts_sigma
     )
 
 
@@ -154,7 +155,7 @@ def run_graph_group(
     reactions: pl.DataFrame,
     feature_dir: Path,
     specs: list[RunSpec],
-    cfg: dict,
+    settings: GraphBaseline,
     device: torch.device | str = "cpu",
     progress: bool = True,
 ) -> list[GraphRun]:
@@ -165,10 +166,9 @@ def run_graph_group(
 
     device = torch.device(device)
     graphs = load_graphs(reactions, feature_dir, device)
-    c = cfg["mpnn"]
     yields = torch.tensor(reactions["yield_pct"].to_numpy(), dtype=torch.float32, device=device)
     models, runs = prepare_runs(
-        specs, c["validation_fraction"], lambda: build_graph_regressor(spec, cfg)
+        specs, settings.validation_fraction, lambda: build_graph_regressor(spec, settings)
     )
     model = StackedGraphRegressor(models).to(device)
     scales = [Standardiser.fit(yields[rows].unsqueeze(1)) for rows in runs.fit_rows]
@@ -197,12 +197,12 @@ def run_graph_group(
         runs,
         step_loss,
         validation_mse,
-        c,
+        settings.optimisation,
         device,
         desc=f"train {spec.name}",
         progress=progress,
     )
-    mc = c["mc_samples"] if spec.predicts_sigma else 0
+    mc = settings.mc_samples if spec.predicts_sigma else 0
     outs = _predict_stacked(model, graphs, specs, runs.generators, y_mean, y_std, mc, device)
     return [
         GraphRun(

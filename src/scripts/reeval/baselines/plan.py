@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reeval.baselines.registry import BASELINES
-from reeval.training.plan import seeds_of_split
+from reeval.settings import Baselines, seeds_of_split
 
 # FullCV trains on 2767 of 3955 reactions (0.6996): at this fraction a learning-curve run
 # trains on the whole training set, i.e. it is the main run of the same model, split and seed
@@ -27,13 +27,15 @@ def fraction_text(fraction: float) -> str:
     return f"{fraction:g}"
 
 
-def baseline_runs(baselines: dict, yield_splits: dict) -> list[BaselineRun]:
+def baseline_runs(
+    baselines: Baselines, yield_splits: Mapping[str, Sequence[str]]
+) -> list[BaselineRun]:
     """Every baseline on the multimodal model's splits (paired tests need the same splits),
     with the baselines' seeds (`seeds`, or `test_seeds` on Test1-4); Yield-BERT's
     fine-tuning only where the profile enables it (`yield_bert.enabled`)."""
     runs = []
     for spec in BASELINES.values():
-        if spec.kind == "bert" and not baselines.get("yield_bert", {}).get("enabled", False):
+        if spec.kind == "bert" and not baselines.yield_bert.enabled:
             continue
         for dataset in spec.datasets:
             splits = yield_splits[dataset]
@@ -46,19 +48,19 @@ def baseline_runs(baselines: dict, yield_splits: dict) -> list[BaselineRun]:
 
 
 def learning_curve_runs(
-    baselines: dict, main_runs: Collection[tuple[str, str, int]] = ()
+    baselines: Baselines, main_runs: Collection[tuple[str, str, int]] = ()
 ) -> list[BaselineRun]:
     """Buchwald-Hartwig learning curves; model "multimodal" is the full yield model. At the
     whole-training-set fraction (0.7) a (model, split, seed) of `main_runs` is the main run
     itself and is not planned again; the other seeds are, so every fraction has every seed."""
-    lc = baselines["learning_curve"]
+    lc = baselines.learning_curve
     covered = set(main_runs)
     return sorted(
         BaselineRun("bh", model, split, seed, fraction_text(f))
-        for model in lc["models"]
-        for split in lc["splits"]
-        for seed in lc["seeds"]
-        for f in lc["fractions"]
+        for model in lc.models
+        for split in lc.splits
+        for seed in lc.seeds
+        for f in lc.fractions
         if not (f == WHOLE_TRAINING_FRACTION and (model, split, seed) in covered)
     )
 
@@ -74,9 +76,3 @@ def group_baseline_runs(runs: Iterable[BaselineRun]) -> dict[tuple[str, str], li
             job = f"{job}_{run.split}"
         groups[(job, run.model)].append(run)
     return dict(groups)
-
-
-def baseline_settings(baselines: dict, budget: dict) -> dict:
-    """The baselines settings with the shared training budget (epochs, patience, validation
-    share) merged into the neural baselines' section."""
-    return {**baselines, "mpnn": {**baselines["mpnn"], **budget}}

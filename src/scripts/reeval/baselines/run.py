@@ -10,11 +10,11 @@ import polars as pl
 
 from reeval.baselines.registry import Baseline
 from reeval.baselines.tabular import fit_predict_trees
-from reeval.config import YieldBertSettings
 from reeval.errors import ConfigError
 from reeval.featurize import components
 from reeval.featurize.store import dft_widths, load_human_features
 from reeval.reactions.splits import split_rows, subsample_training
+from reeval.settings import Baselines, YieldBertSettings
 from reeval.stats.metrics import regression_metrics
 
 
@@ -41,7 +41,7 @@ def run_baseline_group(
     splits: pl.DataFrame,
     feature_dir: Path,
     runs: list[tuple[str, int, float]],
-    cfg: dict,
+    cfg: Baselines,
     threads: int,
     device: str = "auto",
     progress: bool = True,
@@ -64,7 +64,7 @@ def run_baseline_rows(
     reactions: pl.DataFrame,
     feature_dir: Path,
     runs: list[tuple[str, int, np.ndarray, np.ndarray]],
-    cfg: dict,
+    cfg: Baselines,
     threads: int,
     device: str = "auto",
     progress: bool = True,
@@ -77,9 +77,7 @@ def run_baseline_rows(
     yields = reactions["yield_pct"].to_numpy().astype(np.float64)
     rows = [(train, test) for _, _, train, test in runs]
     if spec.kind in {"forest", "boosting"}:
-        settings = cfg["random_forest"] if spec.kind == "forest" else cfg["boosting"]
-        if spec.features == "mordred":
-            settings = {**settings, "max_features": cfg["mordred_max_features"]}
+        settings = cfg.forest(spec.features) if spec.kind == "forest" else cfg.boosting
         features_of = _features_of(spec, reactions, feature_dir)
         outs = [
             (
@@ -112,7 +110,7 @@ def run_baseline_rows(
             RunSpec(f"{spec.name} {name}", seed, train, test) for name, seed, train, test in runs
         ]
         graph_runs = run_graph_group(
-            spec, reactions, feature_dir, specs, cfg, choose_device(device), progress
+            spec, reactions, feature_dir, specs, cfg.mpnn, choose_device(device), progress
         )
         outs = [(r.out, r.facts) for r in graph_runs]
     return [

@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
 from threadpoolctl import threadpool_limits
 
+from reeval.settings import Boosting, Forest
+
 
 def fit_predict_trees(
     kind: str,
@@ -13,25 +15,25 @@ def fit_predict_trees(
     yields: np.ndarray,
     train_rows: np.ndarray,
     test_rows: np.ndarray,
-    cfg: dict,
+    settings: Forest | Boosting,
     seed: int,
     threads: int,
 ) -> np.ndarray:
     """Fit on the training rows and predict the test rows (yields in %)."""
     if kind == "forest":
         model = RandomForestRegressor(
-            n_estimators=cfg["n_estimators"],
-            max_features=cfg["max_features"],
-            min_samples_leaf=cfg["min_samples_leaf"],
+            n_estimators=settings.n_estimators,
+            max_features=settings.max_features,
+            min_samples_leaf=settings.min_samples_leaf,
             n_jobs=threads,
             random_state=seed,
         )
     elif kind == "boosting":
         model = HistGradientBoostingRegressor(
-            max_iter=cfg["max_iter"],
-            learning_rate=cfg["learning_rate"],
-            max_leaf_nodes=cfg["max_leaf_nodes"],
-            min_samples_leaf=cfg["min_samples_leaf"],
+            max_iter=settings.max_iter,
+            learning_rate=settings.learning_rate,
+            max_leaf_nodes=settings.max_leaf_nodes,
+            min_samples_leaf=settings.min_samples_leaf,
             early_stopping=False,
             random_state=seed,
         )

@@ -9,6 +9,7 @@ no-information reference. Only the test structures' predictions are kept."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from reeval.errors import DataError
 from reeval.materials.pool import MR
 from reeval.materials.property_models import fit_predict
 from reeval.materials.representations import matbert_part
+from reeval.settings import PropertyNetwork
 
 TARGETS = ["eform", "egap"]  # the columns of the authors' train_data.csv / test_data.csv
 # the authors' MatBERT vectors (both halves and each) and the study's own representations
@@ -150,7 +152,10 @@ def _rows(regressor, representation, seed, split: AuthorsSplit, predicted) -> li
 
 
 def run_authors_split(
-    split: AuthorsSplit, mlp_settings: dict, seeds: list[int], ridge_alphas: list[float]
+    split: AuthorsSplit,
+    mlp_settings: PropertyNetwork,
+    seeds: Sequence[int],
+    ridge_alphas: Sequence[float],
 ) -> pl.DataFrame:
     """Test-set predictions of every regressor x representation (x seed for the MLP), and
     of the training mean (once per regressor, so that every family has its reference)."""

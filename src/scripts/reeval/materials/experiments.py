@@ -14,6 +14,7 @@ import polars as pl
 from reeval.materials.names import TASKS
 from reeval.materials.property_models import fit_predict
 from reeval.materials.thermoelectrics import temperature_one_hot
+from reeval.settings import PropertyNetwork
 from reeval.stats.metrics import mae as mean_abs_error
 from reeval.stats.metrics import r2 as r_squared
 
@@ -46,7 +47,7 @@ def held_out_scores(y: np.ndarray, predicted: np.ndarray) -> dict:
     }
 
 
-def aflow_runs(splits: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
+def aflow_runs(splits: pl.DataFrame, compositions, cfg: PropertyNetwork) -> list[dict]:
     index = {f: i for i, f in enumerate(compositions["formulas"])}
     rows = []
     for prop in splits["property"].unique(maintain_order=True):
@@ -57,7 +58,7 @@ def aflow_runs(splits: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
         y = part["target"].to_numpy()
         for rep in COMPOSITION_REPRESENTATIONS:
             x = compositions[rep][lookup]
-            for seed in cfg["seeds"]:
+            for seed in cfg.seeds:
                 predicted = fit_predict("single_task", x, y, train, cfg, seed)[:, 0]
                 rows.append(
                     {
@@ -102,15 +103,15 @@ def elasticity_rows(pool: pl.DataFrame, arrays) -> tuple[np.ndarray, np.ndarray,
     return labelled[keep], np.log10(values[keep]), counts
 
 
-def elasticity_runs(pool: pl.DataFrame, arrays, cfg: dict) -> list[dict]:
+def elasticity_runs(pool: pl.DataFrame, arrays, cfg: PropertyNetwork) -> list[dict]:
     rows_used, y, counts = elasticity_rows(pool, arrays)
     rows = []
     for t, (prop, _) in enumerate(ELASTICITY_TARGETS):
         for rep in STRUCTURE_REPRESENTATIONS:
             x = arrays[rep][rows_used]
-            for seed in cfg["seeds"]:
+            for seed in cfg.seeds:
                 order = np.random.default_rng(seed).permutation(len(rows_used))
-                n_test = round(cfg["test_fraction"] * len(order))
+                n_test = round(cfg.test_fraction * len(order))
                 test, train = order[:n_test], order[n_test:]
                 predicted = fit_predict("single_task", x, y[:, t], train, cfg, seed)[:, 0]
                 rows.append(
@@ -142,13 +143,13 @@ def group_split(formulas: list[str], fraction: float, seed: int) -> tuple[np.nda
     return np.flatnonzero(~is_test), np.flatnonzero(is_test)
 
 
-def thermoelectric_runs(te: pl.DataFrame, compositions, cfg: dict) -> list[dict]:
+def thermoelectric_runs(te: pl.DataFrame, compositions, cfg: PropertyNetwork) -> list[dict]:
     y = te.select(TASKS).to_numpy()
     rows = []
-    for rep in cfg["representations"]:
+    for rep in cfg.representations:
         x = thermoelectric_inputs(te, compositions, rep)
-        for seed in cfg["seeds"]:
-            train, test = group_split(te["formula"].to_list(), cfg["test_fraction"], seed)
+        for seed in cfg.seeds:
+            train, test = group_split(te["formula"].to_list(), cfg.test_fraction, seed)
             for kind in ("mmoe", "single_task"):
                 predicted = fit_predict(kind, x, y, train, cfg, seed)
                 for t, task in enumerate(TASKS):
@@ -164,16 +165,16 @@ def thermoelectric_runs(te: pl.DataFrame, compositions, cfg: dict) -> list[dict]
     return rows
 
 
-def pool_predictions(te, compositions, pool, arrays, cfg: dict) -> pl.DataFrame:
+def pool_predictions(te, compositions, pool, arrays, cfg: PropertyNetwork) -> pl.DataFrame:
     """MMoE trained on every thermoelectric row; predictions for every pool structure at
-    cfg['ranking_temperature_k'] (properties in the targets' units)."""
-    rep = cfg["ranking_representation"]
+    `cfg.ranking_temperature_k` (properties in the targets' units)."""
+    rep = cfg.ranking_representation
     x = thermoelectric_inputs(te, compositions, rep)
     y = te.select(TASKS).to_numpy()
     candidates = np.hstack(
         [
             arrays[rep],
-            temperature_one_hot(np.full(pool.height, float(cfg["ranking_temperature_k"]))),
+            temperature_one_hot(np.full(pool.height, float(cfg.ranking_temperature_k))),
         ]
     )
     both = np.vstack([x, candidates])
@@ -183,7 +184,7 @@ def pool_predictions(te, compositions, pool, arrays, cfg: dict) -> pl.DataFrame:
         np.vstack([y, np.full((pool.height, len(TASKS)), np.nan)]),
         np.arange(len(x)),
         cfg,
-        cfg["seeds"][0],
+        cfg.seeds[0],
     )[len(x) :]
     return pl.DataFrame(
         {

@@ -19,6 +19,7 @@ from reeval.materials.structures import (
     load_cif_zip,
     load_matcalc,
 )
+from reeval.settings import MaterialsPool
 
 MR = "materials/material_recommender/data"
 MATCALC = "materials/matcalc_benchmark"
@@ -71,7 +72,7 @@ class PoolReport:
 
 
 def build_pool(
-    raw: Path, sizes: dict, seed: int
+    raw: Path, sizes: MaterialsPool, seed: int
 ) -> tuple[list[StructureRecord], PoolReport, np.ndarray]:
     """(records, report, MatBERT embeddings of the authors' records kept). Ids are prefixed
     by source so they never collide. An MP elasticity entry with the Materials Project id of
@@ -87,12 +88,12 @@ def build_pool(
         ("bulk_modulus_vrh", "shear_modulus_vrh"),
     )
     wbm = load_matcalc(raw / MATCALC / "wbm-random-pbe52-equilibrium-2025.1.json.gz", "wbm")
-    keep = _sample(list(range(len(authors.records))), sizes["authors"], seed)
+    keep = _sample(list(range(len(authors.records))), sizes.authors, seed)
     parts = {
         "query": queries.records,
         "authors": [authors.records[i] for i in keep],
-        "mp_elasticity": _sample(mp.records, sizes["mp_elasticity"], seed),
-        "wbm": _sample(wbm.records, sizes["wbm"], seed),
+        "mp_elasticity": _sample(mp.records, sizes.mp_elasticity, seed),
+        "wbm": _sample(wbm.records, sizes.wbm, seed),
     }
     reports = {"query": queries, "authors": authors, "mp_elasticity": mp, "wbm": wbm}
     excluded = [

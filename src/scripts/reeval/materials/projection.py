@@ -6,9 +6,10 @@ import numpy as np
 import polars as pl
 
 from reeval.materials.recall import RECALL_REPRESENTATIONS, usable
+from reeval.settings import Umap
 
 
-def umap_table(pool: pl.DataFrame, arrays, cfg: dict) -> pl.DataFrame:
+def umap_table(pool: pl.DataFrame, arrays, cfg: Umap) -> pl.DataFrame:
     """representation, id, crystal_system, x, y: each representation's usable rows,
     standardised, projected with UMAP (cfg: n_neighbors, min_dist, seed; one thread, so
     the layout is reproducible). umap is imported here: it is slow to import."""
@@ -21,9 +22,9 @@ def umap_table(pool: pl.DataFrame, arrays, cfg: dict) -> pl.DataFrame:
         x = matrix[ok]
         x = (x - x.mean(0)) / np.where(x.std(0) > 0, x.std(0), 1)
         reducer = umap.UMAP(
-            n_neighbors=cfg["n_neighbors"],
-            min_dist=cfg["min_dist"],
-            random_state=cfg["seed"],
+            n_neighbors=cfg.n_neighbors,
+            min_dist=cfg.min_dist,
+            random_state=cfg.seed,
             n_jobs=1,
         )
         xy = reducer.fit_transform(x)

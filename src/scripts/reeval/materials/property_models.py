@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from reeval.materials.mmoe import MMoE, SingleTaskMLP
+from reeval.settings import PropertyNetwork
 from reeval.training.loop import train_with_early_stopping
 from reeval.training.supervised import split_validation
 
@@ -29,7 +30,7 @@ def fit_predict(
     features: np.ndarray,
     targets: np.ndarray,
     train_rows: np.ndarray,
-    cfg: dict,
+    cfg: PropertyNetwork,
     seed: int,
     progress: bool = False,
 ) -> np.ndarray:
@@ -38,7 +39,7 @@ def fit_predict(
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     targets = targets.reshape(len(targets), -1)
-    fit_rows, val_rows = split_validation(train_rows, cfg["validation_fraction"], generator)
+    fit_rows, val_rows = split_validation(train_rows, cfg.validation_fraction, generator)
     x_mean, x_std = _standardise(features, fit_rows)
     y_mean, y_std = _standardise(targets, fit_rows)
     # clipped: a descriptor nearly constant on a small fit set must not explode elsewhere
@@ -49,17 +50,16 @@ def fit_predict(
             MMoE(
                 x.shape[1],
                 y.shape[1],
-                cfg["n_experts"],
-                cfg["expert"],
-                cfg["tower"],
-                cfg["dropout"],
+                cfg.n_experts,
+                cfg.expert,
+                cfg.tower,
+                cfg.dropout,
             )
         ]
         columns = [slice(None)]
     elif kind == "single_task":
         models = [
-            SingleTaskMLP(x.shape[1], cfg["expert"], cfg["tower"], cfg["dropout"])
-            for _ in range(y.shape[1])
+            SingleTaskMLP(x.shape[1], cfg.expert, cfg.tower, cfg.dropout) for _ in range(y.shape[1])
         ]
         columns = [slice(t, t + 1) for t in range(y.shape[1])]
     else:
@@ -79,7 +79,14 @@ def fit_predict(
             return float(_masked_mse(model(x[index]), target[index]))
 
         train_with_early_stopping(
-            model, batch_loss, validation_mse, fit_rows, cfg, generator, progress, desc=kind
+            model,
+            batch_loss,
+            validation_mse,
+            fit_rows,
+            cfg.optimisation,
+            generator,
+            progress,
+            desc=kind,
         )
         model.eval()
         with torch.no_grad():

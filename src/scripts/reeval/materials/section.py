@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from reeval.analysis.families import ComparisonSettings
 from reeval.io import write_parquet_atomic, write_text_atomic
 from reeval.materials import recall_truth, summary
 from reeval.materials.aflow import published_maes
@@ -16,6 +17,7 @@ from reeval.materials.names import MATERIALS_NUMBERS, TASKS, TEMPERATURE_BINS
 from reeval.materials.summary import REPRESENTATION_LABELS, robust
 from reeval.render.latex import write_table
 from reeval.render.variables import write_variables
+from reeval.settings import Materials
 
 # the inputs of the summarise_materials rule, by argument name
 RESULT_FILES = [
@@ -63,7 +65,11 @@ def aflow_numbers(results: pl.DataFrame) -> dict:
 
 
 def write_section(
-    paths: dict[str, Path], cfg: dict, tests: dict, out: Path, figure_dir: Path
+    paths: dict[str, Path],
+    cfg: Materials,
+    tests: ComparisonSettings,
+    out: Path,
+    figure_dir: Path,
 ) -> None:
     """Every table, sentence and number of the materials section into `out`, and the data
     of its figures into `figure_dir`. `paths`: RESULT_FILES -> the rule's input files; cfg:
@@ -88,7 +94,7 @@ def write_section(
     n_agreement = int(agreement["query"].n_unique())
     write_table(
         out / "materials_agreement.tex",
-        summary.agreement_table(agreement, cfg["agreement_ks"], n_agreement),
+        summary.agreement_table(agreement, cfg.agreement_ks, n_agreement),
     )
     write_table(
         out / "materials_embedding.tex",
@@ -101,32 +107,32 @@ def write_section(
         np.load(paths["arrays"], allow_pickle=False),
         pl.read_parquet(paths["recall"]),
         te_table,
-        cfg["recall_k"],
+        cfg.recall_k,
         draws=10_000,
-        seed=cfg["seed"],
+        seed=cfg.seed,
     )
     write_table(
         out / "materials_recall_truth.tex",
         recall_truth.recall_truth_table(truth, REPRESENTATION_LABELS),
     )
-    alpha = float(tests["alpha"])
+    alpha = tests.alpha
     write_text_atomic(
         out / "materials_recall_truth_sentences.tex",
         recall_truth.recall_truth_sentences(truth, REPRESENTATION_LABELS, alpha, n_measured),
     )
     mmoe = summary.mmoe_against_single_task(
         thermoelectric,
-        cfg["mmoe"]["ranking_representation"],
-        float(tests["margin"]["r2"]),
-        float(tests["alpha"]),
+        cfg.mmoe.ranking_representation,
+        tests.margins["r2"],
+        tests.alpha,
     )
     write_text_atomic(
         out / "materials_mmoe_test.tex",
-        summary.mmoe_sentence(mmoe, REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]]),
+        summary.mmoe_sentence(mmoe, REPRESENTATION_LABELS[cfg.mmoe.ranking_representation]),
     )
     write_table(
         out / "materials_top.tex",
-        summary.top_table(ranked, query, shown, cfg["ranking_top"]),
+        summary.top_table(ranked, query, shown, cfg.ranking_top),
     )
 
     described = summary.agreement_spearman(agreement, "description")
@@ -155,13 +161,11 @@ def write_section(
 
     elasticity = embedding.filter(pl.col("benchmark") == "mp_elasticity").row(0, named=True)
     gain, spread, gain_words = summary.structure_gain(embedding)
-    temperature, temperature_note = summary.ranking_temperature(
-        cfg["mmoe"]["ranking_temperature_k"]
-    )
+    temperature, temperature_note = summary.ranking_temperature(cfg.mmoe.ranking_temperature_k)
     shown_removed = removed.filter(
         (pl.col("query") == query) & (pl.col("representation") == shown)
     ).row(0, named=True)
-    test_percent = round(100 * cfg["property_mlp"]["test_fraction"])
+    test_percent = round(100 * cfg.property_mlp.test_fraction)
     query_formula = predictions.filter(pl.col("id") == query)["formula"][0]
     values = {
         "mat_n_pool": pool.height,
@@ -177,7 +181,7 @@ def write_section(
         "mat_mp_query_formula": summary.mp_query_formula(
             pool_counts["mp_query_formula"][query_formula], query_formula
         ),
-        "mat_text_encoder": cfg["text_encoder"],
+        "mat_text_encoder": cfg.text_encoder,
         "mat_chunk_tokens": encoder["chunk_tokens"],
         "mat_encoder_length_note": summary.encoder_length_note(encoder),
         "mat_magpie_missing_pool": n_issues("pool", "magpie", "incomplete"),
@@ -193,11 +197,11 @@ def write_section(
         "mat_best_composition_agreement_spearman": composed[best_composition],
         "mat_lm_full_spearman": summary.agreement_spearman(agreement, "full")["lm"],
         "mat_matbert_layout_check": summary.layout_check(agreement),
-        "mat_aflow_sizes": summary.aflow_sizes(cfg["aflow"]["max_train"], cfg["aflow"]["max_test"]),
-        "mat_n_seeds": len(cfg["property_mlp"]["seeds"]),
+        "mat_aflow_sizes": summary.aflow_sizes(cfg.aflow.max_train, cfg.aflow.max_test),
+        "mat_n_seeds": len(cfg.property_mlp.seeds),
         **(aflow := aflow_numbers(embedding)),
         "mat_lm_aflow_verdict": summary.aflow_verdict(
-            aflow["mat_lm_aflow_wins"], aflow["mat_n_aflow"], Path(cfg["text_encoder"]).name
+            aflow["mat_lm_aflow_wins"], aflow["mat_n_aflow"], Path(cfg.text_encoder).name
         ),
         "mat_elasticity_n": elasticity["n_labelled"],
         "mat_elasticity_unlabelled": elasticity["n_unlabelled"],
@@ -213,22 +217,22 @@ def write_section(
         "mat_te_nonpositive": te_counts["n_nonpositive"],
         "mat_te_rows": te_table.height,
         "mat_te_formulas": te_table["formula"].n_unique(),
-        "mat_te_min_labels": cfg["mmoe"]["min_labels"],
+        "mat_te_min_labels": cfg.mmoe.min_labels,
         "mat_te_sparse": te_counts["n_sparse"],
         "mat_temperature_bins": ", ".join(str(b) for b in TEMPERATURE_BINS),
-        "mat_n_mmoe_seeds": len(cfg["mmoe"]["seeds"]),
-        "mat_mmoe_input": REPRESENTATION_LABELS[cfg["mmoe"]["ranking_representation"]],
+        "mat_n_mmoe_seeds": len(cfg.mmoe.seeds),
+        "mat_mmoe_input": REPRESENTATION_LABELS[cfg.mmoe.ranking_representation],
         "mat_n_tasks": len(TASKS),
         "mat_truth_k": truth_k,
         "mat_truth_candidates": n_candidates,
-        "mat_mineral_matching": summary.mineral_matching_text(cfg["mineral_matching"]),
-        "mat_recall_k": cfg["recall_k"],
+        "mat_mineral_matching": summary.mineral_matching_text(cfg.mineral_matching),
+        "mat_recall_k": cfg.recall_k,
         "mat_ranking_temperature": temperature,
         "mat_ranking_temperature_note": temperature_note,
         "mat_pbte_zt": float(predictions.filter(pl.col("id") == query)["zt"][0]),
         "mat_top_removed_query": shown_removed["n_query_formula"],
         "mat_top_removed_duplicates": shown_removed["n_duplicates"],
-        "mat_ranking_top": cfg["ranking_top"],
+        "mat_ranking_top": cfg.ranking_top,
         **{f"mat_top_zt_{rep}": v for rep, v in top_zt.items()},
     }
     assert set(values) == set(MATERIALS_NUMBERS), set(values) ^ set(MATERIALS_NUMBERS)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import torch
 from torch import nn
 from torch_geometric.data import Batch
@@ -90,18 +92,27 @@ class MPNNEncoder(nn.Module):
         return self.project(self.readout(torch.cat([h0, h], dim=1), batch.batch))
 
 
-def build_graph_encoder(settings: dict, factorised: bool = True) -> MPNNEncoder:
-    """The MPNN for this project's molecule graphs from a settings section with `hidden`,
-    `steps`, `set2set_steps` and `output_dim` (yield_model.graph_encoder, baselines.mpnn)."""
+def build_graph_encoder(settings: GraphSizes, factorised: bool = True) -> MPNNEncoder:
+    """The MPNN for this project's molecule graphs from settings with `hidden`, `steps`,
+    `set2set_steps` and `output_dim` (`reeval.settings.GraphEncoder`, `GraphBaseline`)."""
     return MPNNEncoder(
         N_ATOM_FEATURES,
         N_BOND_FEATURES,
-        settings["hidden"],
-        settings["steps"],
-        settings["set2set_steps"],
-        settings["output_dim"],
+        settings.hidden,
+        settings.steps,
+        settings.set2set_steps,
+        settings.output_dim,
         factorised,
     )
+
+
+class GraphSizes(Protocol):
+    """What an MPNN's size is read from."""
+
+    hidden: int
+    steps: int
+    set2set_steps: int
+    output_dim: int
 
 
 def reaction_embeddings(

@@ -9,6 +9,7 @@ from torch import nn
 from reeval.models.mlp import mlp
 from reeval.models.moe import MixtureOfExperts
 from reeval.models.variants import Variant
+from reeval.settings import Head, HumanEncoder
 
 
 class HumanFeatureEncoder(nn.Module):
@@ -66,9 +67,8 @@ class YieldModel(nn.Module):
         variant: which modalities, which human-feature encoder (MoE or MLP) and which head
             (mu and log sigma^2, or mu alone) the model has (`reeval.models.variants`).
         graph_dim, smiles_dim, human_dim: widths of the three inputs.
-        human_encoder: `hidden`, `output_dim`, `layers`, `experts`, `top_k`, `dropout` of
-            the human-feature encoder (profile section yield_model.human_encoder).
-        head: `hidden` and `dropout` of the head (yield_model.head).
+        human_encoder: the human-feature encoder's sizes (yield_model.human_encoder).
+        head: the head's width and dropout (yield_model.head).
 
     Shapes: graph (B, graph_dim), smiles (B, smiles_dim), human (B, human_dim) ->
     mu (B,), log sigma^2 (B,) or None, auxiliary loss ().
@@ -80,21 +80,21 @@ class YieldModel(nn.Module):
         graph_dim: int,
         smiles_dim: int,
         human_dim: int,
-        human_encoder: dict,
-        head: dict,
+        human_encoder: HumanEncoder,
+        head: Head,
     ):
         super().__init__()
         self.variant = variant
         self.human_encoder = (
             HumanFeatureEncoder(
                 human_dim,
-                human_encoder["hidden"],
-                human_encoder["output_dim"],
-                human_encoder["layers"],
+                human_encoder.hidden,
+                human_encoder.output_dim,
+                human_encoder.layers,
                 variant.moe,
-                human_encoder["experts"],
-                human_encoder["top_k"],
-                human_encoder["dropout"],
+                human_encoder.experts,
+                human_encoder.top_k,
+                human_encoder.dropout,
             )
             if variant.human
             else None
@@ -102,11 +102,11 @@ class YieldModel(nn.Module):
         fused = (
             (graph_dim if variant.graph else 0)
             + (smiles_dim if variant.smiles else 0)
-            + (human_encoder["output_dim"] if variant.human else 0)
+            + (human_encoder.output_dim if variant.human else 0)
         )
         if fused == 0:
             raise ValueError(f"variant {variant.name!r} uses no modality")
-        hidden, dropout = head["hidden"], head["dropout"]
+        hidden, dropout = head.hidden, head.dropout
         self.head = mlp(
             [fused, hidden, hidden], dropout, nn.PReLU, outputs=2 if variant.uncertainty else 1
         )

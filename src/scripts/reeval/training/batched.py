@@ -27,6 +27,7 @@ from reeval.models.mpnn import build_graph_encoder
 from reeval.models.multimodal import YieldModel
 from reeval.models.stacked import FactorisedFeatures, StackedDropout, StackedYieldModel
 from reeval.models.variants import Variant
+from reeval.settings import Loss, Optimisation, YieldTraining
 from reeval.stats.metrics import regression_metrics
 from reeval.training.runtime import TrainingError, seed_everything
 from reeval.training.supervised import ReactionInputs, Standardiser, split_validation
@@ -57,27 +58,28 @@ class TrainedRun:
     state_dict: dict[str, torch.Tensor]
 
 
-def build_yield_model(variant: Variant, inputs: ReactionInputs, settings: dict) -> YieldModel:
-    """A `YieldModel` sized for these inputs from the yield_model settings."""
+def build_yield_model(
+    variant: Variant, inputs: ReactionInputs, settings: YieldTraining
+) -> YieldModel:
+    """A `YieldModel` sized for these inputs from a training job's settings."""
     return YieldModel(
         variant,
         inputs.graph.shape[1],
         inputs.smiles.shape[1],
         inputs.human.shape[1],
-        settings["human_encoder"],
-        settings["head"],
+        settings.human_encoder,
+        settings.head,
     )
 
 
-def loss_weights(settings: dict, variant: Variant | None = None) -> LossWeights:
-    """The loss weights of the yield_model settings; a variant with `mse_on_sample` puts the
+def loss_weights(loss: Loss, variant: Variant | None = None) -> LossWeights:
+    """The weights of the loss settings; a variant with `mse_on_sample` puts the
     reparameterised sample in the MSE whatever the settings say."""
-    loss = settings["loss"]
     return LossWeights(
-        loss["mse_weight"],
-        loss["heteroscedastic_weight"],
-        loss["aux_weight"],
-        loss["sample_in_mse"] or (variant is not None and variant.mse_on_sample),
+        loss.mse_weight,
+        loss.heteroscedastic_weight,
+        loss.aux_weight,
+        loss.sample_in_mse or (variant is not None and variant.mse_on_sample),
     )
 
 
@@ -265,7 +267,7 @@ def fit_stacked(
     runs: StackedRuns,
     step_loss: Callable[[_Padded, StackedDropout], torch.Tensor],
     validation_mse: Callable[[_Padded], np.ndarray],
-    cfg: dict,
+    cfg: Optimisation,
     device: torch.device,
     desc: str = "train",
     progress: bool = True,
@@ -282,7 +284,7 @@ def fit_stacked(
     """
     params = [p for p in model.parameters() if p.requires_grad]
     n = len(runs.names)
-    optimiser = _BatchedAdamW(params, n, cfg["lr"], cfg["weight_decay"])
+    optimiser = _BatchedAdamW(params, n, cfg.lr, cfg.weight_decay)
     active = np.ones(n, dtype=bool)
     best_mse = np.full(n, np.inf)
     best_epoch = np.zeros(n, dtype=int)
@@ -291,20 +293,18 @@ def fit_stacked(
     validation = _Padded(runs.val_rows, device)
     has_validation = np.array([len(v) > 0 for v in runs.val_rows])
     decay_frozen = getattr(model, "decay_frozen", None)
-    bar = tqdm(
-        range(1, cfg["epochs"] + 1), desc=f"{desc} x{n}", mininterval=10, disable=not progress
-    )
+    bar = tqdm(range(1, cfg.epochs + 1), desc=f"{desc} x{n}", mininterval=10, disable=not progress)
     for epoch in bar:
-        optimiser.lr = cosine_lr(epoch, cfg["lr"], cfg["min_lr"], cfg["epochs"])
+        optimiser.lr = cosine_lr(epoch, cfg.lr, cfg.min_lr, cfg.epochs)
         orders = [
             rows[torch.randperm(len(rows), generator=generator).numpy()] if on else rows[:0]
             for rows, generator, on in zip(runs.fit_rows, runs.generators, active, strict=True)
         ]
-        steps = [math.ceil(len(o) / cfg["batch_size"]) for o in orders]
+        steps = [math.ceil(len(o) / cfg.batch_size) for o in orders]
         losses: list[list[float]] = [[] for _ in range(n)]
         model.train()
         for step in range(max(steps)):
-            batch = [o[step * cfg["batch_size"] : (step + 1) * cfg["batch_size"]] for o in orders]
+            batch = [o[step * cfg.batch_size : (step + 1) * cfg.batch_size] for o in orders]
             padded = _Padded(batch, device)
             dropout = StackedDropout(runs.generators, padded.counts, model.dropout_widths)
             per_model = step_loss(padded, dropout)
@@ -321,7 +321,7 @@ def fit_stacked(
                 p.grad = None
             # only the stepping runs' losses: the others get exactly zero gradients
             per_model[stepping.to(device)].sum().backward()
-            _clip_per_model(params, cfg["grad_clip"])
+            _clip_per_model(params, cfg.grad_clip)
             factors = optimiser.step(stepping)
             if decay_frozen is not None:
                 decay_frozen(factors)
@@ -342,7 +342,7 @@ def fit_stacked(
             elif val_mse[m] < best_mse[m]:
                 best_mse[m], best_epoch[m] = val_mse[m], epoch
                 _keep(best, params, m)
-            elif epoch - best_epoch[m] >= cfg["patience"]:
+            elif epoch - best_epoch[m] >= cfg.patience:
                 active[m] = False
         if not active.any():
             break
@@ -353,18 +353,20 @@ def fit_stacked(
 
 
 def build_end_to_end_model(
-    variant: Variant, inputs: ReactionInputs, settings: dict
+    variant: Variant, inputs: ReactionInputs, settings: YieldTraining
 ) -> EndToEndYieldModel:
     """An `EndToEndYieldModel` (graph encoder from random weights, then the yield model)
     from the yield_model settings; the SMILES encoder stays the cached, frozen one."""
-    graph_encoder = build_graph_encoder(settings["graph_encoder"])
+    if settings.graph_encoder is None:
+        raise ValueError("the end-to-end regime needs the graph encoder's settings")
+    graph_encoder = build_graph_encoder(settings.graph_encoder)
     yield_model = YieldModel(
         variant,
         2 * graph_encoder.output_dim,
         inputs.smiles.shape[1],
         inputs.human.shape[1],
-        settings["human_encoder"],
-        settings["head"],
+        settings.human_encoder,
+        settings.head,
     )
     return EndToEndYieldModel(graph_encoder, yield_model)
 
@@ -373,21 +375,21 @@ def train_group(
     inputs: ReactionInputs,
     specs: list[RunSpec],
     variant: Variant,
-    settings: dict,
+    settings: YieldTraining,
     device: torch.device,
     progress: bool = True,
     graphs: MoleculeGraphs | None = None,
 ) -> list[TrainedRun]:
     """Train one model per spec (all of `variant`) side by side; see the module docstring.
     A variant that trains its graph encoder end to end needs the data set's `graphs`."""
-    cfg = settings["train"]
-    weights = loss_weights(settings, variant)
+    cfg = settings.train
+    weights = loss_weights(settings.loss, variant)
     end_to_end = variant.graph_end_to_end
     if end_to_end and graphs is None:
         raise ValueError(f"variant {variant.name!r} trains the graph encoder: pass the graphs")
     models, runs = prepare_runs(
         specs,
-        cfg["validation_fraction"],
+        cfg.validation_fraction,
         lambda: (build_end_to_end_model if end_to_end else build_yield_model)(
             variant, inputs, settings
         ),

@@ -21,6 +21,7 @@ from reeval.models.losses import LossWeights, yield_loss
 from reeval.models.mpnn import build_graph_encoder
 from reeval.models.multimodal import YieldModel
 from reeval.models.variants import Variant
+from reeval.settings import Optimisation, YieldTraining
 from reeval.stats.metrics import regression_metrics
 from reeval.training.loop import train_with_early_stopping
 from reeval.training.runtime import seed_everything
@@ -67,28 +68,35 @@ class EndToEndFit:
 
 
 def build_one_model(
-    variant: Variant, inputs: ReactionInputs, settings: dict, tokens: ReactionTokens | None = None
+    variant: Variant,
+    inputs: ReactionInputs,
+    settings: YieldTraining,
+    tokens: ReactionTokens | None = None,
 ) -> EndToEndYieldModel:
     """Graph encoder, then (given `tokens`) the SMILES encoder, then the yield model, each
     from random weights: without tokens the same weights, for one seed, as
     `reeval.training.batched.build_end_to_end_model`."""
     from reeval.training.pretrain import build_encoders
 
+    if settings.graph_encoder is None:
+        raise ValueError("the end-to-end regime needs the graph encoder's settings")
     if tokens is not None:
+        if settings.smiles_encoder is None:
+            raise ValueError("training the SMILES encoder needs its settings")
         graph_encoder, smiles_encoder = build_encoders(
-            settings["graph_encoder"], settings["smiles_encoder"], len(tokens.vocabulary)
+            settings.graph_encoder, settings.smiles_encoder, len(tokens.vocabulary)
         )
         smiles_dim = smiles_encoder.output_dim
     else:
-        graph_encoder, smiles_encoder = build_graph_encoder(settings["graph_encoder"]), None
+        graph_encoder, smiles_encoder = build_graph_encoder(settings.graph_encoder), None
         smiles_dim = inputs.smiles.shape[1]
     yield_model = YieldModel(
         variant,
         2 * graph_encoder.output_dim,
         smiles_dim,
         inputs.human.shape[1],
-        settings["human_encoder"],
-        settings["head"],
+        settings.human_encoder,
+        settings.head,
     )
     return EndToEndYieldModel(graph_encoder, yield_model, smiles_encoder)
 
@@ -98,7 +106,7 @@ def fit_one_model(
     graphs: MoleculeGraphs,
     inputs: ReactionInputs,
     train_rows: np.ndarray,
-    cfg: dict,
+    cfg: Optimisation,
     weights: LossWeights,
     generator: torch.Generator,
     device: torch.device,
@@ -107,7 +115,7 @@ def fit_one_model(
 ) -> EndToEndFit:
     """The one training loop (`reeval.training.loop`) on a validation split drawn from
     `generator`; the cached inputs and yields standardised on the fit rows."""
-    fit_rows, val_rows = split_validation(train_rows, cfg["validation_fraction"], generator)
+    fit_rows, val_rows = split_validation(train_rows, cfg.validation_fraction, generator)
     smiles_scale = Standardiser.fit(inputs.smiles[fit_rows])
     human_scale = Standardiser.fit(inputs.human[fit_rows])
     y_scale = Standardiser.fit(inputs.yields[fit_rows].unsqueeze(1))
@@ -164,7 +172,7 @@ def train_one_by_one(
     graphs: MoleculeGraphs,
     specs: list,
     variant: Variant,
-    settings: dict,
+    settings: YieldTraining,
     device: torch.device,
     weights: LossWeights,
     tokens: ReactionTokens | None = None,
@@ -184,7 +192,7 @@ def train_one_by_one(
             graphs,
             inputs,
             spec.train_rows,
-            settings["train"],
+            settings.train,
             weights,
             generator,
             device,

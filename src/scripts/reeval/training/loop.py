@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from reeval.settings import Optimisation
 from reeval.training.runtime import optimisation_step
 
 
@@ -18,35 +19,30 @@ def train_with_early_stopping(
     batch_loss: Callable[[np.ndarray], torch.Tensor],
     validation_mse: Callable[[], float],
     fit_rows: np.ndarray,
-    cfg: dict,
+    cfg: Optimisation,
     generator: torch.Generator,
     progress: bool = True,
     desc: str = "train",
 ) -> tuple[list[dict], int]:
-    """Train `module` on shuffled batches of `fit_rows`; returns (history, best epoch).
-
-    cfg: epochs, batch_size, lr, weight_decay, min_lr, patience, grad_clip.
-    """
-    optimizer = torch.optim.AdamW(
-        module.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"]
-    )
+    """Train `module` on shuffled batches of `fit_rows`; returns (history, best epoch)."""
+    optimizer = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=cfg["epochs"], eta_min=cfg["min_lr"]
+        optimizer, T_max=cfg.epochs, eta_min=cfg.min_lr
     )
     best_mse, best_epoch, best_state = float("inf"), 0, None
     history = []
-    for epoch in tqdm(range(1, cfg["epochs"] + 1), desc=desc, mininterval=10, disable=not progress):
+    for epoch in tqdm(range(1, cfg.epochs + 1), desc=desc, mininterval=10, disable=not progress):
         module.train()
         order = fit_rows[torch.randperm(len(fit_rows), generator=generator).numpy()]
         losses = [
             optimisation_step(
                 module,
                 optimizer,
-                batch_loss(order[s : s + cfg["batch_size"]]),
-                cfg["grad_clip"],
+                batch_loss(order[s : s + cfg.batch_size]),
+                cfg.grad_clip,
                 f"{desc} epoch {epoch}",
             )
-            for s in range(0, len(order), cfg["batch_size"])
+            for s in range(0, len(order), cfg.batch_size)
         ]
         schedule.step()
         module.eval()
@@ -60,7 +56,7 @@ def train_with_early_stopping(
         elif val_mse < best_mse:
             best_mse, best_epoch = val_mse, epoch
             best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
-        elif epoch - best_epoch >= cfg["patience"]:
+        elif epoch - best_epoch >= cfg.patience:
             break
     if best_state is not None:
         module.load_state_dict(best_state)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reeval.models.variants import ABLATIONS, REGIMES
+from reeval.settings import YieldModelProfile, seeds_of_split
 
 DATASETS = ("bh", "sm")
 
@@ -21,18 +22,7 @@ class Run:
     seed: int
 
 
-OUT_OF_SAMPLE_PREFIX = "Test"  # the additive out-of-sample splits Test1-4 of BH
-
-
-def seeds_of_split(settings: dict, split: str) -> list[int]:
-    """The seeds to run on `split`: `test_seeds` (default: `seeds`) on the out-of-sample
-    splits Test1-4; `seeds` elsewhere."""
-    if split.startswith(OUT_OF_SAMPLE_PREFIX):
-        return list(settings.get("test_seeds", settings["seeds"]))
-    return list(settings["seeds"])
-
-
-def planned_runs(settings: dict) -> list[Run]:
+def planned_runs(settings: YieldModelProfile) -> list[Run]:
     """The model in both encoder regimes (frozen: "full"; "end_to_end") on every split of
     `splits` (with the seeds of `seeds_of_split`); each ablation on `ablation_splits` with
     `seeds`."""
@@ -41,17 +31,17 @@ def planned_runs(settings: dict) -> list[Run]:
         runs |= {
             Run(dataset, regime, split, seed)
             for regime in REGIMES
-            for split in settings["splits"][dataset]
+            for split in settings.splits[dataset]
             for seed in seeds_of_split(settings, split)
         }
-        for seed in settings["seeds"]:
+        for seed in settings.seeds:
             runs |= {
-                Run(dataset, "full", split, seed) for split in settings["ablation_splits"][dataset]
+                Run(dataset, "full", split, seed) for split in settings.ablation_splits[dataset]
             }
             runs |= {
                 Run(dataset, name, split, seed)
                 for name in ABLATIONS
-                for split in settings["ablation_splits"][dataset]
+                for split in settings.ablation_splits[dataset]
             }
     return sorted(runs)
 
@@ -62,9 +52,3 @@ def group_runs(runs: Iterable[Run]) -> dict[tuple[str, str], list[Run]]:
     for run in sorted(runs):
         groups[(run.dataset, run.variant)].append(run)
     return dict(groups)
-
-
-def training_settings(yield_model: dict, budget: dict) -> dict:
-    """The yield_model settings with the shared training budget (epochs, patience,
-    validation share) merged into its `train` section."""
-    return {**yield_model, "train": {**yield_model["train"], **budget}}

@@ -15,6 +15,7 @@ from reeval.featurize.tokens import Vocabulary
 from reeval.models.contrastive import ContrastiveModel
 from reeval.models.mpnn import MPNNEncoder, build_graph_encoder, reaction_embeddings
 from reeval.models.smiles_transformer import SmilesTransformer
+from reeval.settings import GraphEncoder, Pretraining, SmilesEncoder
 from reeval.training.runtime import optimisation_step
 
 
@@ -44,20 +45,21 @@ def _remap(groups: list[list[int]], local: dict[int, int]) -> list[list[int]]:
 
 
 def build_encoders(
-    graph_cfg: dict, smiles_cfg: dict, vocab_size: int, factorised: bool = True
+    graph: GraphEncoder, smiles: SmilesEncoder, vocab_size: int, factorised: bool = True
 ) -> tuple[MPNNEncoder, SmilesTransformer]:
-    graph = build_graph_encoder(graph_cfg, factorised)
-    smiles = SmilesTransformer(
+    """Both encoders from their settings, the graph encoder first (one seeded stream)."""
+    graph_encoder = build_graph_encoder(graph, factorised)
+    smiles_encoder = SmilesTransformer(
         vocab_size,
-        smiles_cfg["embed_dim"],
-        smiles_cfg["heads"],
-        smiles_cfg["layers"],
-        smiles_cfg["output_dim"],
-        smiles_cfg["max_tokens"],
-        smiles_cfg["dropout"],
-        smiles_cfg["checkpoint_layers"],
+        smiles.embed_dim,
+        smiles.heads,
+        smiles.layers,
+        smiles.output_dim,
+        smiles.max_tokens,
+        smiles.dropout,
+        smiles.checkpoint_layers,
     )
-    return graph, smiles
+    return graph_encoder, smiles_encoder
 
 
 def encode_batch(
@@ -80,34 +82,32 @@ def pretrain(
     model: ContrastiveModel,
     corpus: ReactionCorpus,
     vocab: Vocabulary,
-    cfg: dict,
+    cfg: Pretraining,
     max_tokens: int,
     generator: torch.Generator,
     device: torch.device,
     validation_fraction: float = 0.1,
 ) -> list[dict]:
-    """CLIP training for cfg['epochs'] epochs; returns the per-epoch history."""
+    """CLIP training for `cfg.epochs` epochs; returns the per-epoch history."""
     model.to(device)
     order = torch.randperm(len(corpus), generator=generator).tolist()
     n_val = max(1, round(validation_fraction * len(corpus)))
     val_rows, fit_rows = order[:n_val], order[n_val:]
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"]
-    )
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg["epochs"])
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.epochs)
     history = []
-    for epoch in tqdm(range(cfg["epochs"]), desc="pretrain", mininterval=10):
+    for epoch in tqdm(range(cfg.epochs), desc="pretrain", mininterval=10):
         model.train()
         shuffled = [fit_rows[i] for i in torch.randperm(len(fit_rows), generator=generator)]
         losses = []
-        for start in range(0, len(shuffled), cfg["batch_size"]):
-            rows = shuffled[start : start + cfg["batch_size"]]
+        for start in range(0, len(shuffled), cfg.batch_size):
+            rows = shuffled[start : start + cfg.batch_size]
             if len(rows) < 2:
                 continue  # a contrastive loss needs negatives
             loss = model.loss(*encode_batch(model, corpus, rows, max_tokens, vocab, device))
             losses.append(
                 optimisation_step(
-                    model, optimizer, loss, cfg["grad_clip"], f"pretraining epoch {epoch + 1}"
+                    model, optimizer, loss, cfg.grad_clip, f"pretraining epoch {epoch + 1}"
                 )
             )
         schedule.step()
@@ -116,7 +116,7 @@ def pretrain(
                 "epoch": epoch + 1,
                 "train_loss": float(np.mean(losses)),
                 "validation_loss": validation_loss(
-                    model, corpus, vocab, val_rows, cfg["batch_size"], max_tokens, device
+                    model, corpus, vocab, val_rows, cfg.batch_size, max_tokens, device
                 ),
             }
         )

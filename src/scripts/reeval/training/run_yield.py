@@ -13,6 +13,7 @@ import torch
 from reeval.featurize.graphs import MoleculeGraphs
 from reeval.models.variants import Variant
 from reeval.reactions.splits import split_rows, subsample_training
+from reeval.settings import YieldTraining
 from reeval.training.batched import RunSpec, TrainedRun, loss_weights, train_group
 from reeval.training.end_to_end import ReactionTokens, train_one_by_one
 from reeval.training.supervised import ReactionInputs
@@ -60,7 +61,7 @@ def run_yield_group(
     splits: pl.DataFrame,
     runs: list[PlannedRun],
     variant: Variant,
-    settings: dict,
+    settings: YieldTraining,
     device: torch.device,
     progress: bool = True,
     graphs: MoleculeGraphs | None = None,
@@ -72,7 +73,7 @@ def run_yield_group(
     the profile trains the SMILES encoder end to end too (`end_to_end.smiles`), the runs
     train one after another (`reeval.training.end_to_end`) on the reactions' `tokens`."""
     specs = run_specs(inputs, splits, runs)
-    if variant.graph_end_to_end and settings["end_to_end"]["smiles"]:
+    if variant.graph_end_to_end and settings.end_to_end is not None and settings.end_to_end.smiles:
         if tokens is None:
             raise ValueError("the SMILES encoder is trained end to end: pass the tokens")
         trained = train_one_by_one(
@@ -82,7 +83,7 @@ def run_yield_group(
             variant,
             settings,
             device,
-            loss_weights(settings, variant),
+            loss_weights(settings.loss, variant),
             tokens,
             progress,
         )

@@ -1,6 +1,6 @@
 """Supervised training of the yield model on cached embeddings and features.
 
-A validation part (cfg['validation_fraction'] of the training split, seeded) drives early
+A validation part (`validation_fraction` of the training split, seeded) drives early
 stopping; yields and features are standardised with the remaining training rows only.
 """
 
@@ -13,6 +13,7 @@ import torch
 
 from reeval.models.losses import LossWeights, yield_loss
 from reeval.models.multimodal import YieldModel
+from reeval.settings import Optimisation
 from reeval.training.loop import train_with_early_stopping
 
 
@@ -73,14 +74,14 @@ def fit_yield_model(
     model: YieldModel,
     inputs: ReactionInputs,
     train_rows: np.ndarray,
-    cfg: dict,
+    cfg: Optimisation,
     weights: LossWeights,
     generator: torch.Generator,
     device: torch.device,
     progress: bool = True,
 ) -> FitResult:
     """AdamW, cosine schedule per epoch, gradient clipping, early stopping on validation MSE."""
-    fit_rows, val_rows = split_validation(train_rows, cfg["validation_fraction"], generator)
+    fit_rows, val_rows = split_validation(train_rows, cfg.validation_fraction, generator)
     scales = {
         name: Standardiser.fit(getattr(inputs, name)[fit_rows])
         for name in ("graph", "smiles", "human")

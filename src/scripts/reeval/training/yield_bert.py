@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from reeval.config import YieldBertSettings
 from reeval.featurize.rxnfp import RxnTokenizer, length_batches
 from reeval.models.yield_bert import YieldBert
+from reeval.settings import YieldBertSettings
 from reeval.training.runtime import TrainingError, seed_everything
 
 
