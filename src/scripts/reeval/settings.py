@@ -136,6 +136,14 @@ class Optimisation:
     validation_fraction: float
 
 
+def optimisation_of(settings: Any) -> Optimisation:
+    """The `Optimisation` fields of a section that holds them beside its own (the graph
+    baselines, the materials networks)."""
+    return Optimisation(
+        **{f.name: getattr(settings, f.name) for f in dataclasses.fields(Optimisation)}
+    )
+
+
 # --- the multimodal yield model -------------------------------------------------------
 
 
@@ -364,16 +372,7 @@ class GraphBaseline:
 
     @property
     def optimisation(self) -> Optimisation:
-        return Optimisation(
-            self.epochs,
-            self.batch_size,
-            self.lr,
-            self.weight_decay,
-            self.min_lr,
-            self.grad_clip,
-            self.patience,
-            self.validation_fraction,
-        )
+        return optimisation_of(self)
 
 
 @dataclass(frozen=True)
@@ -443,16 +442,7 @@ class PropertyNetwork:
 
     @property
     def optimisation(self) -> Optimisation:
-        return Optimisation(
-            self.epochs,
-            self.batch_size,
-            self.lr,
-            self.weight_decay,
-            self.min_lr,
-            self.grad_clip,
-            self.patience,
-            self.validation_fraction,
-        )
+        return optimisation_of(self)
 
 
 @dataclass(frozen=True)
