@@ -2,9 +2,11 @@
 # every table, number and figure of src/tex/ms.tex is made by a rule below (or by a
 # \script{} figure rule that showyourwork derives from ms.tex and showyourwork.yml).
 #
-# Stages, one file each: rules/fetch.smk (raw data, verified), rules/reactions.smk (tidy
-# reaction tables), rules/yield_model.smk and rules/baselines.smk (the yield models),
-# rules/materials.smk (the materials study), rules/article.smk (summaries, tables and numbers for the manuscript).
+# Stages, one file each, in the order of the README's layout: 1 rules/fetch.smk (raw data,
+# verified), 2 rules/reactions.smk (tidy reaction tables), 3 rules/yield_model.smk and
+# 4 rules/baselines.smk (the yield models), 5 rules/materials.smk (the materials study),
+# 6 rules/article.smk (the Data section's tables and numbers, the number manifest). The
+# helpers they share (folders, priorities, library(), raw(), command()) are rules/common.smk.
 import os
 import re
 import sys
@@ -48,83 +50,7 @@ CFG = load_config()
 MANIFEST_PATH = str(resolve_repo_path(CFG["data"]["manifest"]).relative_to(Path.cwd().resolve()))
 MANIFEST = load_manifest(Path(MANIFEST_PATH))
 
-# Every rule runs in the environment of environment.yml (conda users), or in the project
-# venv that holds the same pins (tools/setup.sh). Absolute, as rules live in rules/*.smk.
-CONDA_ENV = str(Path("environment.yml").resolve())
-
-# Under `make paper`, tools/progress.py prints one line per finished job and sets
-# REEVAL_QUIET_JOBS=1: every rule ends in `2>&1 | tee {log}`, and this `tee` then writes the
-# job's output (tqdm bars too) to its log file only, not to the terminal. Other commands and
-# Snakemake's own "set -euo pipefail" are as before. (Snakemake formats the prefix: {{ is {.)
-if os.environ.get("REEVAL_QUIET_JOBS") == "1":
-    shell.prefix('set -euo pipefail; tee() {{ command tee "$@" >/dev/null; }}; ')
-
-# GPUs per neural-network job on a cluster: `--config neural_gpus=1`, as profiles/slurm-gpu
-# sets (resources, so it never reruns anything); tree models and summaries request none.
-def neural_gpus(value):
-    if not str(value).isdigit():
-        from reeval.errors import ConfigError
-
-        raise ConfigError(f"--config neural_gpus={value!r}: allowed is a whole number >= 0")
-    return int(value)
-
-
-NEURAL_GPUS = neural_gpus(config.get("neural_gpus", 0))
-
-# Snakemake starts the ready job of the highest priority first (every job holds one core).
-# Fetching and tidying unlock everything and take seconds; then the heads of the long
-# serial chains (reactions: featurize -> pretrain -> embed; materials: describe -> embed ->
-# train); then the training jobs longest first (as measured by tools/build_costs.py: the
-# multimodal learning curve, the Mordred forests and the DRFP learning curve take 2-4 min;
-# the other yield-model and graph jobs 1-2 min; the other forests seconds), so that no long
-# job is left to run alone at the end while the other core idles.
-PRIORITY_FETCH = 100
-CRITICAL_PATH = 90
-PRIORITY_MATERIALS_CHAIN = 80
-PRIORITY_LONGEST = 70
-PRIORITY_LONG = 60
-PRIORITY_SHORT = 40
-
-# Every folder, from the one path registry (src/scripts/paths.py), relative to the root
-RAW = paths.relative(paths.raw)
-TIDY = paths.relative(paths.tidy)
-DERIVED = paths.relative(paths.derived)
-OUTPUT = paths.relative(paths.output)
-LOGS = paths.relative(paths.logs)
-BENCHMARKS = paths.relative(paths.benchmarks)
-FEATURES = paths.relative(paths.features)
-MODELS = paths.relative(paths.models)
-YIELD_RESULTS = paths.relative(paths.yield_results)
-BASELINE_RESULTS = paths.relative(paths.baseline_results)
-COMPARISON_FIGURE_DATA = paths.relative(paths.comparison_figure_data)
-MATERIALS = paths.relative(paths.materials)
-
-
-LIBRARY = Path(paths.relative(paths.library))
-
-
-def library(*packages):
-    """Library files behind a rule's script: its core modules and these sub-packages.
-
-    Listed as inputs so that editing the library reruns the rules that use it (Snakemake
-    tracks only declared files). Not used by fetch_data: its output is checked by hash.
-    """
-    files = sorted(LIBRARY.glob("*.py"))
-    files += [p for package in packages for p in sorted((LIBRARY / package).glob("*.py"))]
-    return [str(p) for p in files]
-
-
-def numbers(names):
-    """The \\variable{} files of these names."""
-    return [f"{OUTPUT}/{name}.txt" for name in names]
-
-
-def raw(path):
-    """Where the manifest file `path` lands once fetched."""
-    MANIFEST.entry(path)  # fails at parse time if the file is not in the manifest
-    return f"{RAW}/{path}"
-
-
+include: "rules/common.smk"
 include: "rules/fetch.smk"
 include: "rules/reactions.smk"
 include: "rules/yield_model.smk"

@@ -1,4 +1,4 @@
-# Stage 3: what the manuscript shows. Tables go to src/tex/output/*.tex (entering ms.tex
+# Stage 6: what the manuscript shows. Tables go to src/tex/output/*.tex (entering ms.tex
 # through \variable{}), numbers to src/tex/output/*.txt (one value per file).
 from reeval.reactions.summary import variable_names as reaction_variable_names
 from reeval.stats.illustration import PARAMETER_VARIABLES, VARIABLES as SKEW_VARIABLES
@@ -34,10 +34,13 @@ for _dataset in ["bh", "sm"]:
             mem_mb=2000,
             runtime=10,
         shell:
-            "python {input.script} {params.dataset} --reactions {input.reactions:q} "
-            "--rejected {input.rejected:q} --splits {input.splits:q} --table {output.table:q} "
-            "--output-dir {OUTPUT} --bootstrap-resamples {params.resamples} "
-            "--confidence {params.confidence} --seed {params.seed} 2>&1 | tee {log:q}"
+            command(
+                "{params.dataset} --reactions {input.reactions:q} "
+                "--rejected {input.rejected:q} --splits {input.splits:q} "
+                "--table {output.table:q} --output-dir {OUTPUT} "
+                "--bootstrap-resamples {params.resamples} --confidence {params.confidence} "
+                "--seed {params.seed}",
+            )
 
 
 rule skew_normal_illustration:
@@ -60,8 +63,10 @@ rule skew_normal_illustration:
         mem_mb=500,
         runtime=5,
     shell:
-        "python {input.script} --shape {params.shape} --scale {params.scale} --n {params.n} "
-        "--seed {params.seed} --sample {output.sample:q} --output-dir {OUTPUT} 2>&1 | tee {log:q}"
+        command(
+            "--shape {params.shape} --scale {params.scale} --n {params.n} "
+            "--seed {params.seed} --sample {output.sample:q} --output-dir {OUTPUT}",
+        )
 
 
 rule provenance_table:
@@ -82,8 +87,9 @@ rule provenance_table:
     log:
         f"{LOGS}/provenance_table.log",
     shell:
-        "python {input.script} --manifest {input.manifest:q} --table {output.table:q} "
-        "--output-dir {OUTPUT} 2>&1 | tee {log:q}"
+        command(
+            "--manifest {input.manifest:q} --table {output.table:q} --output-dir {OUTPUT}",
+        )
 
 
 # The number manifest: every file of src/tex/output with its value and hash, the rule and

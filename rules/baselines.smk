@@ -1,4 +1,4 @@
-# Stage 5: the baselines, the learning curves, and their comparison with the multimodal
+# Stage 4: the baselines, the learning curves, and their comparison with the multimodal
 # model. Every run of one baseline on one data set trains in one job (tree models on one
 # thread each, so two jobs share the two cores); the learning-curve runs of each model too.
 from reeval.analysis.comparison import COMPARISON_TABLES, DISCUSSION_VARIABLES
@@ -94,11 +94,13 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
             runtime=per_attempt(720 if baseline(_model).kind == "bert" else 120),
             gpu=NEURAL_GPUS if _neural else 0,
         shell:
-            "python {input.script} {params.dataset} --model {params.model} "
-            "--reactions {input.reactions:q} --splits {input.splits:q} "
-            "--features-dir {FEATURES}/{params.dataset} --runs {params.runs:q} "
-            "--settings {params.settings:q} --threads {threads} --device {params.device} "
-            "--rxnfp-dir {RAW}/reactions/rxnfp 2>&1 | tee {log:q}"
+            command(
+                "{params.dataset} --model {params.model} --reactions {input.reactions:q} "
+                "--splits {input.splits:q} --features-dir {FEATURES}/{params.dataset} "
+                "--runs {params.runs:q} --device {params.device} "
+                "--rxnfp-dir {RAW}/reactions/rxnfp",
+                settings=True, threads=True,
+            )
 
 
 CALIBRATION_SPLITS = [s for s in YM.splits["bh"] if s.startswith("FullCV")]
@@ -148,14 +150,17 @@ rule summarise_comparison:
     log:
         f"{LOGS}/summarise_comparison.log",
     shell:
-        "python {input.script} --yield-metrics {input.yield_metrics:q} "
-        "--baseline-metrics {input.baseline_metrics:q} "
-        "--learning-curve-metrics {input.learning_curve_metrics:q} "
-        "--calibration-multimodal {input.calibration_multimodal:q} "
-        "--calibration-mcdropout {input.calibration_mcdropout:q} --published {input.published:q} "
-        "--published-additions {input.published_additions:q} "
-        "--bh-reactions {input.bh_reactions:q} "
-        "--learning-curve-splits {params.lc_splits} --learning-curve-seeds {params.lc_seeds} "
-        "--settings {params.settings:q} "
-        "--output-dir {OUTPUT} --figure-dir {COMPARISON_FIGURE_DATA} "
-        "2>&1 | tee {log:q}"
+        command(
+            "--yield-metrics {input.yield_metrics:q} "
+            "--baseline-metrics {input.baseline_metrics:q} "
+            "--learning-curve-metrics {input.learning_curve_metrics:q} "
+            "--calibration-multimodal {input.calibration_multimodal:q} "
+            "--calibration-mcdropout {input.calibration_mcdropout:q} "
+            "--published {input.published:q} "
+            "--published-additions {input.published_additions:q} "
+            "--bh-reactions {input.bh_reactions:q} "
+            "--learning-curve-splits {params.lc_splits} "
+            "--learning-curve-seeds {params.lc_seeds} --output-dir {OUTPUT} "
+            "--figure-dir {COMPARISON_FIGURE_DATA}",
+            settings=True,
+        )

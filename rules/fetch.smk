@@ -30,5 +30,7 @@ rule fetch_data:
         mem_mb=200,
         runtime=10,
     shell:
-        "python src/scripts/fetch_data.py --path {wildcards.path:q} --output {output:q} "
-        "2>&1 | tee {log:q}"
+        command(
+            "--path {wildcards.path:q} --output {output:q}",
+            script="src/scripts/fetch_data.py",
+        )

@@ -1,4 +1,4 @@
-# Stage 6: the materials study (Qu et al. 2024). describe -> embed -> recall | property
+# Stage 5: the materials study (Qu et al. 2024). describe -> embed -> recall | property
 # models | MMoE (side by side) -> summary. robocrys, matminer and umap are imported only by
 # the rules that use them. Only a module that imports nothing is imported here: every parse
 # of the workflow reads it. No rule here asks for a GPU: the networks are small (MiniLM on a
@@ -61,10 +61,13 @@ rule describe_materials:
         mem_mb=per_attempt(4000),
         runtime=per_attempt(120),
     shell:
-        "python {input.script} --raw {RAW} --sizes {params.sizes:q} --seed {MT[seed]} "
-        "{params.minerals} --cache {MATERIALS}/cache/robocrys.parquet --threads {threads} "
-        "--pool {output.pool:q} --texts {output.texts:q} --matbert {output.matbert:q} "
-        "--failures {output.failures:q} --counts {output.counts:q} 2>&1 | tee {log:q}"
+        command(
+            "--raw {RAW} --sizes {params.sizes:q} --seed {MT[seed]} {params.minerals} "
+            "--cache {MATERIALS}/cache/robocrys.parquet --pool {output.pool:q} "
+            "--texts {output.texts:q} --matbert {output.matbert:q} "
+            "--failures {output.failures:q} --counts {output.counts:q}",
+            threads=True,
+        )
 
 
 rule embed_materials:
@@ -102,12 +105,15 @@ rule embed_materials:
         mem_mb=per_attempt(4000),
         runtime=per_attempt(60),
     shell:
-        "python {input.script} --pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
-        "--settings {params.settings:q} --threads {threads} "
-        "--cache {MATERIALS}/cache/lm_embeddings.parquet --pool-out {output.arrays:q} "
-        "--compositions-out {output.compositions:q} --aflow-out {output.aflow:q} "
-        "--thermoelectrics-out {output.thermoelectrics:q} --counts-out {output.counts:q} "
-        "--issues-out {output.issues:q} --encoder-out {output.encoder:q} 2>&1 | tee {log:q}"
+        command(
+            "--pool {input.pool:q} --texts {input.texts:q} --raw {RAW} "
+            "--cache {MATERIALS}/cache/lm_embeddings.parquet --pool-out {output.arrays:q} "
+            "--compositions-out {output.compositions:q} --aflow-out {output.aflow:q} "
+            "--thermoelectrics-out {output.thermoelectrics:q} "
+            "--counts-out {output.counts:q} --issues-out {output.issues:q} "
+            "--encoder-out {output.encoder:q}",
+            settings=True, threads=True,
+        )
 
 
 rule recall_materials:
@@ -137,10 +143,12 @@ rule recall_materials:
         mem_mb=per_attempt(3000),
         runtime=per_attempt(30),
     shell:
-        "NUMBA_CACHE_DIR={MATERIALS}/cache/numba python {input.script} --pool {input.pool:q} "
-        "--arrays {input.arrays:q} --matbert {input.matbert:q} --settings {params.settings:q} "
-        "--recall-out {output.recall:q} --agreement-out {output.agreement:q} "
-        "--umap-out {output.umap:q} 2>&1 | tee {log:q}"
+        command(
+            "--pool {input.pool:q} --arrays {input.arrays:q} --matbert {input.matbert:q} "
+            "--recall-out {output.recall:q} --agreement-out {output.agreement:q} "
+            "--umap-out {output.umap:q}",
+            settings=True, environment="NUMBA_CACHE_DIR={MATERIALS}/cache/numba",
+        )
 
 
 rule train_property_models:
@@ -170,9 +178,12 @@ rule train_property_models:
         mem_mb=per_attempt(3000),
         runtime=per_attempt(120),
     shell:
-        "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
-        "--compositions {input.compositions:q} --aflow {input.aflow:q} "
-        "--settings {params.settings:q} --threads {threads} --out {output:q} 2>&1 | tee {log:q}"
+        command(
+            "--pool {input.pool:q} --arrays {input.arrays:q} "
+            "--compositions {input.compositions:q} --aflow {input.aflow:q} "
+            "--out {output:q}",
+            settings=True, threads=True,
+        )
 
 
 rule train_mmoe:
@@ -203,10 +214,13 @@ rule train_mmoe:
         mem_mb=per_attempt(3000),
         runtime=per_attempt(120),
     shell:
-        "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
-        "--compositions {input.compositions:q} --thermoelectrics {input.thermoelectrics:q} "
-        "--settings {params.settings:q} --threads {threads} --runs-out {output.runs:q} "
-        "--predictions-out {output.predictions:q} 2>&1 | tee {log:q}"
+        command(
+            "--pool {input.pool:q} --arrays {input.arrays:q} "
+            "--compositions {input.compositions:q} "
+            "--thermoelectrics {input.thermoelectrics:q} --runs-out {output.runs:q} "
+            "--predictions-out {output.predictions:q}",
+            settings=True, threads=True,
+        )
 
 
 rule train_authors_split:
@@ -237,10 +251,11 @@ rule train_authors_split:
         mem_mb=per_attempt(3000),
         runtime=per_attempt(60),
     shell:
-        "python {input.script} --pool {input.pool:q} --arrays {input.arrays:q} "
-        "--matbert {input.matbert:q} --raw {RAW} --settings {params.settings:q} "
-        "--threads {threads} --out {output.runs:q} --counts-out {output.counts:q} "
-        "2>&1 | tee {log:q}"
+        command(
+            "--pool {input.pool:q} --arrays {input.arrays:q} --matbert {input.matbert:q} "
+            "--raw {RAW} --out {output.runs:q} --counts-out {output.counts:q}",
+            settings=True, threads=True,
+        )
 
 
 rule summarise_authors_split:
@@ -268,9 +283,11 @@ rule summarise_authors_split:
         mem_mb=per_attempt(2000),
         runtime=per_attempt(10),
     shell:
-        "python {input.script} --runs {input.runs:q} --counts {input.counts:q} "
-        "--settings {params.settings:q} --comparison {params.comparison:q} "
-        "--output-dir {OUTPUT} 2>&1 | tee {log:q}"
+        command(
+            "--runs {input.runs:q} --counts {input.counts:q} "
+            "--comparison {params.comparison:q} --output-dir {OUTPUT}",
+            settings=True,
+        )
 
 
 rule summarise_materials:
@@ -314,13 +331,15 @@ rule summarise_materials:
         mem_mb=per_attempt(2000),
         runtime=per_attempt(10),
     shell:
-        "python {input.script} --pool {input.pool:q} --texts {input.texts:q} "
-        "--failures {input.failures:q} --pool-counts {input.pool_counts:q} "
-        "--issues {input.issues:q} --encoder {input.encoder:q} --recall {input.recall:q} "
-        "--agreement {input.agreement:q} --embedding {input.embedding:q} "
-        "--thermoelectric {input.thermoelectric:q} --predictions {input.predictions:q} "
-        "--te-table {input.te_table:q} --te-counts {input.te_counts:q} "
-        "--arrays {input.arrays:q} "
-        "--published {input.published:q} --settings {params.settings:q} "
-        "--comparison {params.comparison:q} "
-        "--output-dir {OUTPUT} --figure-dir {MATERIALS} 2>&1 | tee {log:q}"
+        command(
+            "--pool {input.pool:q} --texts {input.texts:q} --failures {input.failures:q} "
+            "--pool-counts {input.pool_counts:q} --issues {input.issues:q} "
+            "--encoder {input.encoder:q} --recall {input.recall:q} "
+            "--agreement {input.agreement:q} --embedding {input.embedding:q} "
+            "--thermoelectric {input.thermoelectric:q} --predictions {input.predictions:q} "
+            "--te-table {input.te_table:q} --te-counts {input.te_counts:q} "
+            "--arrays {input.arrays:q} --published {input.published:q} "
+            "--comparison {params.comparison:q} --output-dir {OUTPUT} "
+            "--figure-dir {MATERIALS}",
+            settings=True,
+        )

@@ -39,7 +39,9 @@ rule tidy_buchwald_hartwig:
         mem_mb=per_attempt(2000),
         runtime=per_attempt(10),
     shell:
-        "python {input.script} bh --xlsx {input.xlsx:q} --out-prefix {TIDY}/bh 2>&1 | tee {log:q}"
+        command(
+            "bh --xlsx {input.xlsx:q} --out-prefix {TIDY}/bh",
+        )
 
 
 rule tidy_suzuki_miyaura:
@@ -65,5 +67,7 @@ rule tidy_suzuki_miyaura:
         mem_mb=per_attempt(2000),
         runtime=per_attempt(10),
     shell:
-        "python {input.script} sm --xlsx {input.xlsx:q} --split-files {input.splits:q} "
-        "--out-prefix {TIDY}/sm 2>&1 | tee {log:q}"
+        command(
+            "sm --xlsx {input.xlsx:q} --split-files {input.splits:q} "
+            "--out-prefix {TIDY}/sm",
+        )

@@ -1,4 +1,4 @@
-# Stage 4: the multimodal, uncertainty-aware yield model (Chen et al. 2024).
+# Stage 3: the multimodal, uncertainty-aware yield model (Chen et al. 2024).
 # featurize (per data set) -> pretrain (contrastive, no yields) -> embed (frozen encoders,
 # once) -> train (data set x split x variant x seed) -> predictions + metrics.
 import json
@@ -73,12 +73,14 @@ rule featurize_reactions:
         mem_mb=per_attempt(2000),
         runtime=per_attempt(20),
     shell:
-        "python {input.script} {wildcards.dataset} --reactions {input.reactions:q} "
-        "--out-dir {FEATURES}/{wildcards.dataset} --morgan-radius {params.features[morgan_radius]} "
-        "--morgan-bits {params.features[morgan_bits]} --drfp-bits {params.features[drfp_bits]} "
-        "--drfp-radius {params.features[drfp_radius]} "
-        "{params.rxnpredict} "
-        "2>&1 | tee {log:q}"
+        command(
+            "{wildcards.dataset} --reactions {input.reactions:q} "
+            "--out-dir {FEATURES}/{wildcards.dataset} "
+            "--morgan-radius {params.features[morgan_radius]} "
+            "--morgan-bits {params.features[morgan_bits]} "
+            "--drfp-bits {params.features[drfp_bits]} "
+            "--drfp-radius {params.features[drfp_radius]} {params.rxnpredict}",
+        )
 
 
 rule pretrain_encoders:
@@ -109,10 +111,12 @@ rule pretrain_encoders:
         runtime=per_attempt(240),
         gpu=NEURAL_GPUS,
     shell:
-        "python {input.script} --reactions {input.reactions:q} --splits {input.splits:q} "
-        "--features-dir {FEATURES}/{wildcards.dataset} --scope {wildcards.scope} "
-        "--settings {params.settings:q} --encoders {output.encoders:q} "
-        "--history {output.history:q} --threads {threads} 2>&1 | tee {log:q}"
+        command(
+            "--reactions {input.reactions:q} --splits {input.splits:q} "
+            "--features-dir {FEATURES}/{wildcards.dataset} --scope {wildcards.scope} "
+            "--encoders {output.encoders:q} --history {output.history:q}",
+            settings=True, threads=True,
+        )
 
 
 rule embed_reactions:
@@ -142,9 +146,12 @@ rule embed_reactions:
         runtime=per_attempt(20),
         gpu=NEURAL_GPUS,
     shell:
-        "python {input.script} --reactions {input.reactions:q} --features-dir "
-        "{FEATURES}/{wildcards.dataset} --encoders {input.encoders:q} --device {params.device} "
-        "--embeddings {output:q} --threads {threads} 2>&1 | tee {log:q}"
+        command(
+            "--reactions {input.reactions:q} --features-dir {FEATURES}/{wildcards.dataset} "
+            "--encoders {input.encoders:q} --device {params.device} "
+            "--embeddings {output:q}",
+            threads=True,
+        )
 
 
 rule rxnfp_reactions:
@@ -172,8 +179,11 @@ rule rxnfp_reactions:
         mem_mb=per_attempt(3000),
         runtime=per_attempt(60),
     shell:
-        "python {input.script} --reactions {input.reactions:q} --model-dir {params.model_dir:q} "
-        "--out {output:q} --batch-size 16 --threads {threads} 2>&1 | tee {log:q}"
+        command(
+            "--reactions {input.reactions:q} --model-dir {params.model_dir:q} "
+            "--out {output:q} --batch-size 16",
+            threads=True,
+        )
 
 
 def embeddings_of(dataset, split):
@@ -277,11 +287,14 @@ for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
             runtime=per_attempt(120),
             gpu=NEURAL_GPUS,
         shell:
-            "python {input.script} {params.dataset} --variant {params.variant} "
-            "--reactions {input.reactions:q} --splits {input.splits:q} "
-            "--features-dir {FEATURES}/{params.dataset} --embeddings {input.embeddings[0]:q} "
-            "--runs {params.runs:q} --settings {params.settings:q} "
-            "--checkpoint {output.checkpoint:q} --threads {threads} 2>&1 | tee {log:q}"
+            command(
+                "{params.dataset} --variant {params.variant} "
+                "--reactions {input.reactions:q} --splits {input.splits:q} "
+                "--features-dir {FEATURES}/{params.dataset} "
+                "--embeddings {input.embeddings[0]:q} --runs {params.runs:q} "
+                "--checkpoint {output.checkpoint:q}",
+                settings=True, threads=True,
+            )
 
 
 FIGURE_RUNS = [r for r in YIELD_RUNS if r.dataset == "bh" and r.variant == "full"
@@ -315,8 +328,10 @@ rule summarise_yield_model:
     log:
         f"{LOGS}/summarise_yield_model.log",
     shell:
-        "python {input.script} --metrics {input.metrics:q} --figure-predictions "
-        "{input.figure_predictions:q} --published {input.published:q} --profile {params.profile} "
-        "--settings {params.settings:q} --comparison {params.comparison:q} --output-dir {OUTPUT} "
-        "--figure-data {output.figure_data:q} "
-        "2>&1 | tee {log:q}"
+        command(
+            "--metrics {input.metrics:q} --figure-predictions {input.figure_predictions:q} "
+            "--published {input.published:q} --profile {params.profile} "
+            "--comparison {params.comparison:q} --output-dir {OUTPUT} "
+            "--figure-data {output.figure_data:q}",
+            settings=True,
+        )
