@@ -12,6 +12,10 @@ import re
 import sys
 from pathlib import Path
 
+# The library of this checkout. Not the installed one (tools/setup.sh installs it editable
+# into the project venv): Snakemake may run where it is not installed (showyourwork's own
+# environment under conda, requirements-workflow.txt), and a copy of the repository (the
+# tests' fresh copies, `make verify`'s scratch copy) must parse with its own rules' library.
 sys.path.insert(0, str(Path("src/scripts").resolve()))
 
 from snakemake.common import Mode  # noqa: E402

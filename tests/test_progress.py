@@ -186,9 +186,9 @@ def test_a_build_that_makes_no_pdf_says_so(tmp_path):
 
 
 def quiet_prefix(repo_root) -> str:
-    """The shell prefix the Snakefile gives Snakemake under REEVAL_QUIET_JOBS=1, as bash
-    gets it (Snakemake's formatter turns {{ into {)."""
-    text = (repo_root / "Snakefile").read_text()
+    """The shell prefix the workflow (rules/common.smk) gives Snakemake under
+    REEVAL_QUIET_JOBS=1, as bash gets it (Snakemake's formatter turns {{ into {)."""
+    text = (repo_root / "rules/common.smk").read_text()
     (prefix,) = re.findall(r"shell\.prefix\('(.*)'\)", text)
     return prefix.replace("{{", "{").replace("}}", "}")
 

@@ -28,10 +28,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src/scripts"))
+import paths  # the one path registry
 
-import paths  # noqa: E402  (the one path registry)
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_SPLITS = {
     "bh": ["FullCV_01", "FullCV_02", "FullCV_03", "FullCV_04", "Test1", "Test2"],

@@ -13,14 +13,12 @@ of a build (`make paper`, or the rules tidy_*) and the rxnfp files (fetched by t
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src/scripts"))
+import paths  # the one path registry
 
-import paths  # noqa: E402  (the one path registry)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:

@@ -13,13 +13,12 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src/scripts"))
+import paths  # the one path registry
+from reeval.errors import ReevalError
+from reeval.io import sha256_file
+from reeval.render.manifest import MANIFEST_NAME, read_manifest
 
-import paths  # noqa: E402  (the one path registry)
-from reeval.errors import ReevalError  # noqa: E402
-from reeval.io import sha256_file  # noqa: E402
-from reeval.render.manifest import MANIFEST_NAME, read_manifest  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 INPUTS_SHOWN = 6
 

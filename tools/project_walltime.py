@@ -20,11 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src/scripts"))
+import paths  # the one path registry
+from measure import in_child, peak_rss_mb
 
-import paths  # noqa: E402  (the one path registry)
-from measure import in_child, peak_rss_mb  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # benchmark file stems of the light jobs (each named after its rule and wildcards)
 LIGHT_RULES = [

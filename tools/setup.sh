@@ -3,6 +3,7 @@
 #   1. the project venv (.venv) holding exactly the pinned requirements.txt: the resolution
 #      of pip's normal resolver that environment.yml repeats for conda (every package with
 #      its dependencies; packages outside it are removed, then `pip check`),
+#   1b. the library (src/scripts: reeval and paths) installed editable into that venv,
 #   2. the Python 3.11 mend of snakemake's `ratelimiter` dependency,
 #   3. stand-ins for conda/tectonic when they are absent (.venv/shims, first on PATH),
 #   4. Debian TeX Live + latexmk + poppler-utils when pdflatex/latexmk/pdftotext are missing.
@@ -51,6 +52,15 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     exit 1
   fi
   echo "$want" > "$stamp"
+fi
+
+# 1b. the library, editable: the tools import it from this checkout (pyproject.toml; it
+# declares no dependencies of its own: they are requirements.txt)
+if ! (cd / && "$venv/bin/python" -c 'import sys, reeval; sys.exit(reeval.__file__ != sys.argv[1])' \
+      "$root/src/scripts/reeval/__init__.py") 2>/dev/null; then
+  say "installing the library (src/scripts) editable into $venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-build-isolation -e "$root"
 fi
 
 # 2. ratelimiter uses asyncio.coroutine, removed in Python 3.11

@@ -1,6 +1,7 @@
 """Print the distributions installed in this interpreter's environment that a pinned
-requirements file does not list (pip itself aside), separated by spaces, for tools/setup.sh
-to remove: the project venv then holds exactly the resolution of requirements.txt.
+requirements file does not list (pip and the project's own library aside), separated by
+spaces, for tools/setup.sh to remove: the project venv then holds exactly the resolution of
+requirements.txt and the library.
 
     .venv/bin/python tools/venv_extras.py requirements.txt
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from pins import normalize, parse_pins
 
-KEEP = {"pip"}
+KEEP = {"pip", "reeval"}  # reeval: this project (pyproject.toml), installed editable
 
 
 def extras(installed: list[str], pinned: set[str]) -> list[str]:

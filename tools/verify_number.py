@@ -18,14 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src/scripts"))
+import paths  # the one path registry
+from reeval.config import PROFILE_ENV
+from reeval.errors import ReevalError
+from reeval.io import sha256_file
+from reeval.render.manifest import MANIFEST_NAME, git_commit, read_manifest
 
-import paths  # noqa: E402  (the one path registry)
-from reeval.config import PROFILE_ENV  # noqa: E402
-from reeval.errors import ReevalError  # noqa: E402
-from reeval.io import sha256_file  # noqa: E402
-from reeval.render.manifest import MANIFEST_NAME, git_commit, read_manifest  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LINKED = [paths.relative(paths.data)]  # large; every writer replaces files by atomic rename
 # small; Snakemake rewrites its metadata in place
