@@ -14,6 +14,7 @@ import list_numbers
 import mend_ratelimiter
 import verify_number
 from reeval.io import sha256_file
+from reeval.render.builders import TableBuilder
 from reeval.render.manifest import RuleProvenance, build_manifest
 
 
@@ -246,6 +247,9 @@ def test_the_manifest_lists_values_hashes_inputs_and_settings(tmp_path, monkeypa
     lines = list_numbers.describe("n", manifest["numbers"]["n"], entry, all_inputs=False)
     assert lines[0] == "n: 3955" and "robust.seed=1" in lines[-1]
     assert any(sha256_file(tmp_path / "in.parquet")[:16] in line for line in lines)
+    builders = [TableBuilder(r"t\.tex", "reeval.x.t_table", "s.py", 1)]
+    table = list_numbers.describe("t", manifest["numbers"]["t"], entry, False, builders)
+    assert table[0] == "t: table" and table[2] == "    built by reeval.x.t_table"
     (out / "n.txt").write_text("3956\n")
     changed = list_numbers.describe("n", manifest["numbers"]["n"], entry, all_inputs=False)
     assert "CHANGED since the build" in changed[0]
