@@ -456,6 +456,8 @@ class MaterialsPool:
 
 @dataclass(frozen=True)
 class Umap:
+    """The UMAP projection of the pool's embeddings (the materials figure)."""
+
     n_neighbors: int
     min_dist: float
     seed: int

@@ -16,6 +16,9 @@ WHOLE_TRAINING_FRACTION = 0.7
 
 @dataclass(frozen=True, order=True)
 class BaselineRun:
+    """One baseline run: a model on one split of a data set with one seed (and, for the
+    learning curves, a fraction of the training set)."""
+
     dataset: str
     model: str
     split: str

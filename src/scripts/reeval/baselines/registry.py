@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Baseline:
+    """A baseline model of the comparison: its name and label, data sets, kind, input
+    features, whether it predicts an uncertainty, and the paper it comes from."""
+
     name: str
     label: str
     datasets: tuple[str, ...]

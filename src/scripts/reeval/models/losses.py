@@ -14,6 +14,9 @@ def heteroscedastic_loss(y: torch.Tensor, mu: torch.Tensor, log_var: torch.Tenso
 
 @dataclass(frozen=True)
 class LossWeights:
+    """The weights of the yield loss's terms (MSE, heteroscedastic, MoE auxiliary) and
+    which prediction the MSE is taken of."""
+
     mse: float
     heteroscedastic: float
     aux: float

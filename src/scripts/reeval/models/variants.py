@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Variant:
+    """One configuration of the multimodal yield model: which inputs, encoder, head, loss
+    and regime it has (the full model, its ablations and the end-to-end regime)."""
+
     name: str
     label: str
     uncertainty: bool = True  # (mu, log sigma^2) head and heteroscedastic loss, else plain MSE
