@@ -2,7 +2,8 @@
 # through \variable{}), numbers to src/tex/output/*.txt (one value per file).
 from reeval.reactions.summary import variable_names as reaction_variable_names
 from reeval.stats.illustration import PARAMETER_VARIABLES, VARIABLES as SKEW_VARIABLES
-from snakemake.exceptions import WorkflowError
+
+import functools
 
 
 for _dataset in ["bh", "sm"]:
@@ -23,9 +24,9 @@ for _dataset in ["bh", "sm"]:
             numbers=numbers(reaction_variable_names(_dataset)),
         params:
             dataset=_dataset,
-            resamples=CFG["robust"]["bootstrap_resamples"],
-            confidence=CFG["robust"]["confidence"],
-            seed=CFG["robust"]["seed"],
+            resamples=from_profile(CFG["robust"]["bootstrap_resamples"], "robust"),
+            confidence=from_profile(CFG["robust"]["confidence"], "robust"),
+            seed=from_profile(CFG["robust"]["seed"], "robust"),
         conda:
             CONDA_ENV
         log:
@@ -54,7 +55,7 @@ rule skew_normal_illustration:
         sample=f"{DERIVED}/skew_normal_sample.npy",
         numbers=numbers(SKEW_VARIABLES + PARAMETER_VARIABLES),
     params:
-        **CFG["skew_normal"],
+        **{key: from_profile(value, "skew_normal") for key, value in CFG["skew_normal"].items()},
     conda:
         CONDA_ENV
     log:
@@ -94,20 +95,22 @@ rule provenance_table:
 
 # The number manifest: every file of src/tex/output with its value and hash, the rule and
 # script behind it, the hashes of that rule's inputs, and the profile sections it depends
-# on (its own and its upstream rules'). Every rule writing into src/tex/output must be
-# listed here: the workflow refuses to start otherwise.
-CONFIG_SECTIONS = {
-    "summarise_bh": ["data", "robust"],
-    "summarise_sm": ["data", "robust"],
-    "skew_normal_illustration": ["skew_normal"],
-    "provenance_table": ["data"],
-    "summarise_yield_model": ["data", "features", "training_budget", "yield_model", "comparison"],
-    "summarise_comparison": ["data", "features", "training_budget", "yield_model", "baselines",
-                             "comparison"],
-    "summarise_materials": ["data", "materials", "comparison"],
-    "summarise_authors_split": ["data", "materials", "comparison"],
-}
+# on: those its rule's parameters and its upstream rules' were made from (profile_sections).
 NUMBER_MANIFEST = f"{OUTPUT}/manifest.json"
+
+
+@functools.cache
+def profile_sections(r):
+    """The profile sections read by the rule `r` and by every rule upstream of its jobs:
+    those its parameters and theirs were made from (from_profile, rules/common.smk)."""
+    from snakemake.io import Wildcards
+
+    from reeval.rule_settings import sections_of, upstream_rules
+
+    upstream = upstream_rules(
+        r, workflow.rules, apply_wildcards, lambda w: Wildcards(fromdict=dict(w))
+    )
+    return sorted(set().union(*(sections_of(list(x.params)) for x in [r, *upstream])))
 
 
 def article_rules():
@@ -120,16 +123,11 @@ def article_rules():
         outputs = [f for f in outputs if f != NUMBER_MANIFEST]
         if not outputs:
             continue
-        if r.name not in CONFIG_SECTIONS:
-            raise WorkflowError(
-                f"rule {r.name} writes into {OUTPUT} but is not in CONFIG_SECTIONS of "
-                "rules/article.smk: add it with the profile sections it depends on"
-            )
         inputs = [str(f) for f in r.input if isinstance(f, str)]
         scripts = [f for f in inputs if f.startswith("src/scripts/") and "/reeval/" not in f]
         found.append(
             RuleProvenance(r.name, scripts[0] if scripts else None, inputs, outputs,
-                           CONFIG_SECTIONS[r.name])
+                           profile_sections(r))
         )
     return found
 

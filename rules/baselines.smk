@@ -11,7 +11,9 @@ from reeval.baselines.registry import BASELINES, baseline
 from reeval.models.variants import REGIMES
 
 BL = Baselines.from_profile(CFG)  # the baselines section, typed, budget merged into mpnn
-BASELINE_SETTINGS = to_json(BL)
+BASELINE_SETTINGS = from_profile(to_json(BL), "baselines", "training_budget")
+# the sections the comparison's summary reads (its --settings)
+SUMMARY_SECTIONS = ("baselines", "yield_model", "training_budget", "comparison")
 BASELINE_RUNS = baseline_runs(BL, YM.splits)
 # (model, split, seed) of the main BH runs: at the 0.7 fraction (the whole FullCV training
 # set) these are the learning-curve points; the learning curves add the seeds they lack
@@ -78,9 +80,9 @@ for (_dataset, _model), _runs in BASELINE_GROUPS.items():
         params:
             dataset=_data,
             model=_model,
-            runs=runs_json(_runs, baseline_run_folder),
+            runs=from_profile(runs_json(_runs, baseline_run_folder), "baselines", "yield_model"),
             settings=BASELINE_SETTINGS,
-            device=YM.device,  # the neural baselines run where the yield model runs
+            device=from_profile(YM.device, "yield_model"),  # the neural baselines run where the yield model runs
         conda:
             CONDA_ENV
         log:
@@ -139,11 +141,11 @@ rule summarise_comparison:
                      for name in ("learning_curves", "learning_curves_published",
                                   "calibration", "oos_r2")],
     params:
-        lc_splits=" ".join(BL.learning_curve.splits),
-        lc_seeds=" ".join(str(s) for s in BL.learning_curve.seeds),
-        settings=json.dumps(
-            {key: CFG[key] for key in ("baselines", "yield_model", "training_budget", "comparison")},
-            sort_keys=True,
+        lc_splits=from_profile(" ".join(BL.learning_curve.splits), "baselines"),
+        lc_seeds=from_profile(" ".join(str(s) for s in BL.learning_curve.seeds), "baselines"),
+        settings=from_profile(
+            json.dumps({key: CFG[key] for key in SUMMARY_SECTIONS}, sort_keys=True),
+            *SUMMARY_SECTIONS,
         ),
     conda:
         CONDA_ENV

@@ -79,6 +79,12 @@ def raw(path):
     return f"{RAW}/{path}"
 
 
+# Every parameter made from the profile is wrapped by from_profile(value, *sections): the
+# same value for the shell command, marked with the sections it came from, so that the number
+# manifest finds by itself which settings each number depends on (rules/article.smk).
+from reeval.rule_settings import from_profile  # noqa: E402
+
+
 # A job's output (tqdm bars too) goes to its log file, and outside `make paper` also to the
 # terminal (see the shell prefix above).
 LOG_TAIL = "2>&1 | tee {log:q}"

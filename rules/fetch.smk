@@ -19,7 +19,8 @@ rule fetch_data:
         path="|".join(re.escape(p) for p in MANIFEST.files),
     params:
         # a changed manifest record (new hash or URL) refetches just that file
-        sha256=lambda w: MANIFEST.entry(w.path).sha256,
+        # (fetch_data.py reads the data section itself: the mirror, the time-out)
+        sha256=from_profile(lambda w: MANIFEST.entry(w.path).sha256, "data"),
         url=lambda w: MANIFEST.entry(w.path).url or "",
     conda:
         CONDA_ENV

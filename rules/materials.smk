@@ -6,7 +6,8 @@
 from reeval.materials.names import AUTHORS_SPLIT_NUMBERS, MATERIALS_NUMBERS
 
 MT = CFG["materials"]
-MATERIALS_SETTINGS = json.dumps(MT, sort_keys=True)
+MATERIALS_SETTINGS = from_profile(json.dumps(MT, sort_keys=True), "materials")
+COMPARISON_SETTINGS = from_profile(json.dumps(CFG["comparison"], sort_keys=True), "comparison")
 MR_DATA = "materials/material_recommender/data"
 MATERIAL_STRUCTURE_FILES = [
     raw(f"{MR_DATA}/query_structure/{name}.cif")
@@ -47,8 +48,8 @@ rule describe_materials:
         failures=f"{MATERIALS}/failures.parquet",
         counts=f"{MATERIALS}/pool_counts.json",
     params:
-        sizes=json.dumps(MT["pool"]),
-        minerals="--mineral-matching" if MT["mineral_matching"] else "",
+        sizes=from_profile(json.dumps(MT["pool"]), "materials"),
+        minerals=from_profile("--mineral-matching" if MT["mineral_matching"] else "", "materials"),
     conda:
         CONDA_ENV
     log:
@@ -273,7 +274,7 @@ rule summarise_authors_split:
         numbers=numbers(AUTHORS_SPLIT_NUMBERS),
     params:
         settings=MATERIALS_SETTINGS,
-        comparison=json.dumps(CFG["comparison"], sort_keys=True),
+        comparison=COMPARISON_SETTINGS,
     conda:
         CONDA_ENV
     log:
@@ -321,7 +322,7 @@ rule summarise_materials:
         figure_data=[f"{MATERIALS}/figure_{name}.parquet" for name in ("thermoelectric", "top_zt")],
     params:
         settings=MATERIALS_SETTINGS,
-        comparison=json.dumps(CFG["comparison"], sort_keys=True),
+        comparison=COMPARISON_SETTINGS,
     conda:
         CONDA_ENV
     log:

@@ -21,15 +21,20 @@ ALL_SPLITS = "|".join(["FullCV_\\d\\d", "Test\\d", "random_split_\\d"])
 
 
 # The settings each job reads, as JSON: changing them reruns just the jobs that read them.
-PRETRAIN_SETTINGS = to_json(
-    PretrainingJob(YM.device, YM.graph_encoder, YM.smiles_encoder, YM.pretrain)
+PRETRAIN_SETTINGS = from_profile(
+    to_json(PretrainingJob(YM.device, YM.graph_encoder, YM.smiles_encoder, YM.pretrain)),
+    "yield_model",
 )
 
 
 def train_settings(variant):
     """The settings a training job of `variant` reads: the encoders' sizes and the
     end-to-end section only for the variant that trains them."""
-    return to_json(YM.training_job(end_to_end=VARIANTS[variant].graph_end_to_end))
+    return from_profile(
+        to_json(YM.training_job(end_to_end=VARIANTS[variant].graph_end_to_end)),
+        "yield_model",
+        "training_budget",
+    )
 
 
 def feature_files(dataset, kind=None):
@@ -59,7 +64,7 @@ rule featurize_reactions:
     output:
         [f"{FEATURES}/{{dataset}}/{name}" for name in FEATURE_FILES],
     params:
-        features=CFG["features"],
+        features=from_profile(CFG["features"], "features"),
         rxnpredict=lambda w: f"--rxnpredict-dir {RAW}/{RXNPREDICT}" if w.dataset == "bh" else "",
     conda:
         CONDA_ENV
@@ -132,7 +137,7 @@ rule embed_reactions:
     output:
         f"{MODELS}/{{dataset}}/{{scope}}/embeddings.safetensors",
     params:
-        device=YM.device,
+        device=from_profile(YM.device, "yield_model"),
     conda:
         CONDA_ENV
     log:
@@ -272,7 +277,7 @@ for _name, _dataset, _variant, _runs, _folder, _checkpoint in YIELD_GROUP_JOBS:
         params:
             dataset=_dataset,
             variant=_variant,
-            runs=runs_json(_runs, _folder),
+            runs=from_profile(runs_json(_runs, _folder), "yield_model"),
             settings=train_settings(_variant),
         conda:
             CONDA_ENV
@@ -321,8 +326,8 @@ rule summarise_yield_model:
         figure_data=f"{YIELD_RESULTS}/figure_predictions.parquet",
     params:
         profile=CFG["profile"],
-        settings=to_json(YM),
-        comparison=json.dumps(CFG["comparison"], sort_keys=True),
+        settings=from_profile(to_json(YM), "yield_model", "training_budget"),
+        comparison=from_profile(json.dumps(CFG["comparison"], sort_keys=True), "comparison"),
     conda:
         CONDA_ENV
     log:
