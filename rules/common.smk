@@ -2,6 +2,11 @@
 # declares for its library and raw data, and the one builder of a rule's shell command.
 # Included first by the Snakefile, after the profile (CFG) and the manifest (MANIFEST).
 
+# Every parameter made from the profile is wrapped by from_profile(value, *sections): the
+# same value for the shell command, marked with the sections it came from, so that the number
+# manifest finds by itself which settings each number depends on (rules/article.smk).
+from reeval.rule_settings import from_profile
+
 # Every rule runs in the environment of environment.yml (conda users), or in the project
 # venv that holds the same pins (tools/setup.sh). Absolute, as rules live in rules/*.smk.
 CONDA_ENV = str(Path("environment.yml").resolve())
@@ -77,12 +82,6 @@ def raw(path):
     """Where the manifest file `path` lands once fetched."""
     MANIFEST.entry(path)  # fails at parse time if the file is not in the manifest
     return f"{RAW}/{path}"
-
-
-# Every parameter made from the profile is wrapped by from_profile(value, *sections): the
-# same value for the shell command, marked with the sections it came from, so that the number
-# manifest finds by itself which settings each number depends on (rules/article.smk).
-from reeval.rule_settings import from_profile  # noqa: E402
 
 
 # A job's output (tqdm bars too) goes to its log file, and outside `make paper` also to the
