@@ -10,7 +10,7 @@ import torch
 
 from reeval.config import load_config
 from reeval.models.multimodal import YieldModel
-from reeval.models.stacked import StackedYieldModel
+from reeval.models.stacked import StackedYieldModel, selecting
 from reeval.models.variants import VARIANTS, variant
 from reeval.settings import YieldModelProfile, with_overrides
 from reeval.stats.metrics import r2
@@ -142,6 +142,58 @@ def test_stacked_forward_equals_each_model(inputs):
         torch.testing.assert_close(aux[m], expect_aux, atol=1e-6, rtol=1e-5)
 
 
+def test_selecting_computes_only_the_chosen_models(inputs):
+    """Inside `selecting`, the stack takes and gives the chosen models only, in the numbers
+    the whole stack gives them, and the others' weights get zero gradients."""
+    models = []
+    for seed in range(4):
+        torch.manual_seed(seed)
+        models.append(build_yield_model(variant("full"), inputs, SETTINGS).eval())
+    stacked = StackedYieldModel(models).eval()
+    rows = torch.stack([torch.arange(10) + 7 * m for m in range(4)])
+    take = [getattr(inputs, k)[rows] for k in ("graph", "smiles", "human")]
+    mu, log_var, aux = stacked(*take, torch.ones(rows.shape))
+    chosen = torch.tensor([1, 3])
+    with selecting(stacked, chosen):
+        part = stacked(*(t[chosen] for t in take), torch.ones((2, rows.shape[1])))
+    assert stacked.selection is None  # the selection ends with the block
+    for whole, some in zip((mu, log_var, aux), part, strict=True):
+        torch.testing.assert_close(some, whole[chosen], rtol=0, atol=0)
+    part[0].sum().backward()
+    for name, weight in stacked.weights.items():
+        assert not weight.grad[[0, 2]].any(), name
+
+
+def test_a_step_computes_only_the_runs_with_rows_in_it(inputs, monkeypatch):
+    """Runs of different sizes: the last steps of an epoch hold the larger runs only, and a
+    run that has stopped is in no step and in no validation."""
+    grids: list[list[int]] = []
+    validated: list[list[int]] = []
+    original_loss = batched._per_model_loss
+
+    def recording_loss(y, mu, *args):
+        grids.append(mu.shape[0])
+        return original_loss(y, mu, *args)
+
+    def scripted(model, forward, padded):
+        epoch = len(validated) + 1
+        chosen = list(range(3)) if padded.models is None else padded.models.tolist()
+        validated.append(chosen)
+        # run 0 is best at epoch 1 and stops after 1 + patience; runs 1 and 2 improve
+        return np.array(
+            [(1.0 if epoch == 1 else 5.0) if m == 0 else 2.0 - epoch / 100 for m in chosen]
+        )
+
+    monkeypatch.setattr(batched, "_per_model_loss", recording_loss)
+    monkeypatch.setattr(batched, "_validation_mse", scripted)
+    runs = train_group(inputs, specs(3), variant("full"), SETTINGS, CPU, progress=False)
+    patience = SETTINGS.train.patience
+    assert runs[0].metrics["epochs_run"] == 1 + patience
+    assert validated[patience + 1] == [1, 2]  # run 0 is no longer validated
+    assert min(grids) < 3  # some steps left runs out
+    assert grids[-1] == 1  # the last step of the last epoch: only the largest run
+
+
 def test_stacking_refuses_models_of_different_shapes(inputs):
     a = build_yield_model(variant("full"), inputs, SETTINGS)
     b = YieldModel(
@@ -171,7 +223,9 @@ def test_each_run_stops_on_its_own_validation_loss_and_keeps_its_best_weights(in
     def scripted(model, forward, padded):
         epoch["n"] += 1
         snapshots.append([model.state_dict_of(m) for m in range(model.n_models)])
-        return np.array([s[epoch["n"] - 1] for s in scripts])
+        # the loop asks only for the runs still training (padded.models; None: all)
+        chosen = range(len(scripts)) if padded.models is None else padded.models.tolist()
+        return np.array([scripts[m][epoch["n"] - 1] for m in chosen])
 
     monkeypatch.setattr(batched, "_validation_mse", scripted)
     runs = train_group(inputs, specs(3), variant("full"), SETTINGS, CPU, progress=False)

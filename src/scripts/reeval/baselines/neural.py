@@ -176,7 +176,8 @@ def run_graph_group(
     y_std = torch.stack([s.std[0] for s in scales]).to(device)
 
     def standardised(padded) -> torch.Tensor:
-        return (yields[padded.index] - y_mean.unsqueeze(1)) / y_std.unsqueeze(1)
+        mean, std = padded.of(y_mean), padded.of(y_std)
+        return (yields[padded.index] - mean.unsqueeze(1)) / std.unsqueeze(1)
 
     def masked_mean(values, padded) -> torch.Tensor:
         return (values * padded.mask).sum(dim=1) / padded.mask.sum(dim=1).clamp(min=1)

@@ -12,7 +12,8 @@ beside it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -66,6 +67,39 @@ class StackedDropout:
         return x * keep / (1 - p)
 
 
+class ModelStack(nn.Module):
+    """A module that holds the weights of M models stacked along a leading model axis.
+
+    Its forward pass reads every weight through `stacked(weight)`, which, inside
+    `selecting(module, models)`, keeps only the selected models: the pass then takes
+    inputs of (len(models), ...) and costs what those models cost. The others' weights get
+    zero gradients, as they would if their rows were all padding.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selection: torch.Tensor | None = None
+
+    def stacked(self, weight: torch.Tensor) -> torch.Tensor:
+        """`weight` (M, ...) restricted to the selected models (all when none is selected)."""
+        return weight if self.selection is None else weight.index_select(0, self.selection)
+
+
+@contextmanager
+def selecting(module: nn.Module, models: torch.Tensor | None) -> Iterator[None]:
+    """Within the block, every `ModelStack` in `module` computes only `models` (ascending
+    indices along the model axis; None: all of them). A training step of the runs that
+    have rows in it is then the step of those runs alone, in the same numbers."""
+    stacks = [m for m in module.modules() if isinstance(m, ModelStack)]
+    for stack in stacks:
+        stack.selection = models
+    try:
+        yield
+    finally:
+        for stack in stacks:
+            stack.selection = None
+
+
 def _linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     """x (M, B, in), weight (M, out, in), bias (M, out) -> (M, B, out)."""
     return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
@@ -101,7 +135,7 @@ def prelu(x: torch.Tensor, slope: torch.Tensor) -> torch.Tensor:
     return torch.relu(x) + slope.unsqueeze(-1) * x.clamp(max=0)
 
 
-class StackedYieldModel(nn.Module):
+class StackedYieldModel(ModelStack):
     """M `YieldModel`s of one variant, trained side by side.
 
     Args:
@@ -208,7 +242,7 @@ class StackedYieldModel(nn.Module):
         return out
 
     def p(self, name: str) -> torch.Tensor:
-        return self.weights[name.replace(".", "__")]
+        return self.stacked(self.weights[name.replace(".", "__")])
 
     # -- forward ----------------------------------------------------------------------------
 
@@ -223,7 +257,7 @@ class StackedYieldModel(nn.Module):
         """(mu, log sigma^2 or None, auxiliary loss per model); dropout only when given."""
         drop = dropout if dropout is not None else (lambda x, p: x)
         parts = []
-        aux = row_mask.new_zeros(self.n_models)
+        aux = row_mask.new_zeros(row_mask.shape[0])
         if self.variant.graph:
             parts.append(graph)
         if self.variant.smiles:
@@ -257,7 +291,7 @@ class StackedYieldModel(nn.Module):
             h = _linear(x, weight, bias)
         h = _layer_norm(h, self.p(f"{name}.input.1.weight"), self.p(f"{name}.input.1.bias"))
         h = drop(torch.relu(h), self.human_dropout)
-        aux = row_mask.new_zeros(self.n_models)
+        aux = row_mask.new_zeros(row_mask.shape[0])
         for i in range(self.n_blocks):
             block = f"{name}.blocks.{i}"
             if self.use_moe:
@@ -299,6 +333,6 @@ class StackedYieldModel(nn.Module):
         mixed = torch.baddbmm(torch.bmm(gates, b2), weighted, second.mT)
         importance = (gates * row_mask.unsqueeze(-1)).sum(dim=1)  # M, E
         if importance.shape[1] < 2:
-            return mixed, importance.new_zeros(self.n_models)
+            return mixed, importance.new_zeros(importance.shape[0])
         balance = importance.var(dim=1, unbiased=False) / (importance.mean(dim=1) ** 2 + 1e-10)
         return mixed, balance

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch_geometric.utils import softmax as segment_softmax
 
-from reeval.models.stacked import StackedDropout, prelu
+from reeval.models.stacked import ModelStack, StackedDropout, prelu
 
 
 def _linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None):
@@ -68,7 +68,7 @@ class _EdgesByType:
         return cls(types, edge_index[0][order], edge_index[1][order], bounds)
 
 
-class StackedMPNN(nn.Module):
+class StackedMPNN(ModelStack):
     """M `MPNNEncoder`s (reeval.models.mpnn) of one size, evaluated side by side.
 
     Args:
@@ -91,15 +91,18 @@ class StackedMPNN(nn.Module):
         self._edges: tuple | None = None  # (the batch's key, its _EdgesByType)
 
     def p(self, name: str) -> torch.Tensor:
-        return self.weights[name.replace(".", "__")]
+        return self.stacked(self.weights[name.replace(".", "__")])
 
     def state_dict_of(self, m: int) -> dict[str, torch.Tensor]:
         """Encoder m's weights in `MPNNEncoder.state_dict()` layout."""
-        return {name: self.p(name)[m].detach().clone() for name in self._names}
+        return {
+            name: self.weights[name.replace(".", "__")][m].detach().clone() for name in self._names
+        }
 
     def forward(self, batch) -> torch.Tensor:
         """(M, molecules, output_dim): every molecule of `batch` under every encoder."""
-        m, hidden = self.n_models, self.hidden
+        m = self.n_models if self.selection is None else self.selection.numel()
+        hidden = self.hidden
         x = batch.x.unsqueeze(0).expand(m, -1, -1)
         h0 = torch.relu(_linear(x, self.p("embed.0.weight"), self.p("embed.0.bias")))
         edges = self._edges_by_type(batch)
@@ -170,7 +173,7 @@ class StackedMPNN(nn.Module):
         return q_star
 
 
-class StackedGraphRegressor(nn.Module):
+class StackedGraphRegressor(ModelStack):
     """M `GraphRegressor`s (reeval.baselines.neural) of one size, trained side by side: a
     `StackedMPNN` and the regression heads on stacked weights.
 
@@ -195,13 +198,14 @@ class StackedGraphRegressor(nn.Module):
         self.head = _stacked_parameters([m.head.state_dict() for m in models])
 
     def p(self, name: str) -> torch.Tensor:
-        return self.head[name.removeprefix("head.").replace(".", "__")]
+        return self.stacked(self.head[name.removeprefix("head.").replace(".", "__")])
 
     def state_dict_of(self, m: int) -> dict[str, torch.Tensor]:
         """Model m's weights in `GraphRegressor.state_dict()` layout."""
         encoder = {f"encoder.{k}": v for k, v in self.encoder.state_dict_of(m).items()}
         return encoder | {
-            f"head.{name}": self.p(name)[m].detach().clone() for name in self._head_names
+            f"head.{name}": self.head[name.replace(".", "__")][m].detach().clone()
+            for name in self._head_names
         }
 
     def forward(

@@ -5,9 +5,10 @@ built right after seeding with the run's seed), its own validation part and data
 from its own generator), its own dropout masks, its own AdamW state and step count, its own
 gradient-norm clipping and its own early stopping with the best weights restored. The models
 are stacked (`reeval.models.stacked`) so that one batched matrix product serves all of them;
-a run whose epoch has fewer batches than another's, or that has stopped, is masked: its
-weights and optimiser state do not move. A test checks that a run trained among others equals
-the same run trained alone.
+a run whose epoch has fewer batches than another's, or that has stopped, is left out of the
+step (`reeval.models.stacked.selecting`): it costs nothing, and its weights and optimiser
+state do not move. A test checks that a run trained among others equals the same run
+trained alone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from reeval.models.end_to_end import EndToEndYieldModel, StackedEndToEndYieldMod
 from reeval.models.losses import LossWeights
 from reeval.models.mpnn import build_graph_encoder
 from reeval.models.multimodal import YieldModel
-from reeval.models.stacked import FactorisedFeatures, StackedDropout, StackedYieldModel
+from reeval.models.stacked import (
+    FactorisedFeatures,
+    StackedDropout,
+    StackedYieldModel,
+    selecting,
+)
 from reeval.models.variants import Variant
 from reeval.settings import Loss, Optimisation, YieldTraining
 from reeval.stats.metrics import regression_metrics
@@ -84,9 +90,14 @@ def loss_weights(loss: Loss, variant: Variant | None = None) -> LossWeights:
 
 
 class _Padded:
-    """Row indices of one step, one row of the (M, B) grid per model, padded with row 0."""
+    """Row indices of one step, one row of the (M, B) grid per model, padded with row 0.
 
-    def __init__(self, rows: list[np.ndarray], device: torch.device):
+    `models`: which models of the stack the rows belong to (ascending; None: all of them,
+    in order); `of(tensor)` picks their entries of a per-model tensor."""
+
+    def __init__(
+        self, rows: list[np.ndarray], device: torch.device, models: torch.Tensor | None = None
+    ):
         width = max(1, max(len(r) for r in rows))
         index = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.float32)
@@ -96,6 +107,25 @@ class _Padded:
         self.index = torch.as_tensor(index, device=device)
         self.mask = torch.as_tensor(mask, device=device)
         self.counts = [len(r) for r in rows]
+        self.models = models
+
+    def of(self, per_model):
+        """The entries of `per_model` (a tensor (M, ...) or a list of M) that belong to this
+        grid's models."""
+        if self.models is None:
+            return per_model
+        if isinstance(per_model, torch.Tensor):
+            return per_model.index_select(0, self.models.to(per_model.device))
+        return [per_model[m] for m in self.models.tolist()]
+
+    def select(self, models: torch.Tensor) -> _Padded:
+        """The same grid restricted to `models` (ascending indices among all M)."""
+        chosen = object.__new__(_Padded)
+        chosen.index = self.index[models.to(self.index.device)]
+        chosen.mask = self.mask[models.to(self.mask.device)]
+        chosen.counts = [self.counts[m] for m in models.tolist()]
+        chosen.models = models
+        return chosen
 
 
 class _Inputs:
@@ -138,13 +168,18 @@ class _Inputs:
                 counts, per_molecule = self.factors
                 out.append(
                     FactorisedFeatures(
-                        counts[padded.index], per_molecule, self.mean[name], self.std[name]
+                        counts[padded.index],
+                        per_molecule,
+                        padded.of(self.mean[name]),
+                        padded.of(self.std[name]),
                     )
                 )
             else:
                 x = self.raw[name][padded.index]
-                out.append((x - self.mean[name].unsqueeze(1)) / self.std[name].unsqueeze(1))
-        y = (self.yields[padded.index] - self.y_mean.unsqueeze(1)) / self.y_std.unsqueeze(1)
+                mean, std = padded.of(self.mean[name]), padded.of(self.std[name])
+                out.append((x - mean.unsqueeze(1)) / std.unsqueeze(1))
+        y_mean, y_std = padded.of(self.y_mean), padded.of(self.y_std)
+        y = (self.yields[padded.index] - y_mean.unsqueeze(1)) / y_std.unsqueeze(1)
         return (*out, y)
 
 
@@ -277,10 +312,13 @@ def fit_stacked(
     early stopping on each run's validation MSE with its best weights restored. Returns
     (each run's history, each run's best epoch).
 
-    `step_loss(padded, dropout)` gives each run's loss on its rows of the step (M,);
-    `validation_mse(padded)` each run's MSE on its validation rows. `model.dropout_widths`
-    lists its dropout sites; `model.decay_frozen(factors)`, if present, gets each run's
-    weight-decay factor after every step.
+    `step_loss(padded, dropout)` gives the loss of each run of the grid on its rows of the
+    step, (len(padded.counts),); `validation_mse(padded)` each run's MSE on its validation
+    rows. Both are called inside `selecting(model, padded.models)`: only the runs with rows
+    in the step (or, for validation, the runs still training) are computed, and per-run
+    tensors are picked with `padded.of`. `model.dropout_widths` lists its dropout sites;
+    `model.decay_frozen(factors)`, if present, gets each run's weight-decay factor after
+    every step.
     """
     params = [p for p in model.parameters() if p.requires_grad]
     n = len(runs.names)
@@ -305,29 +343,39 @@ def fit_stacked(
         model.train()
         for step in range(max(steps)):
             batch = [o[step * cfg.batch_size : (step + 1) * cfg.batch_size] for o in orders]
-            padded = _Padded(batch, device)
-            dropout = StackedDropout(runs.generators, padded.counts, model.dropout_widths)
-            per_model = step_loss(padded, dropout)
-            stepping = torch.tensor([c > 0 for c in padded.counts])
+            stepping = torch.tensor([len(b) > 0 for b in batch])
+            # only the runs with rows in this step are computed: the others (stopped, or
+            # past the end of a shorter epoch) would get zero gradients anyway
+            chosen = np.flatnonzero(stepping.numpy())
+            models = None if len(chosen) == n else torch.as_tensor(chosen)
+            padded = _Padded([batch[m] for m in chosen], device, models)
+            dropout = StackedDropout(
+                padded.of(runs.generators), padded.counts, model.dropout_widths
+            )
+            with selecting(model, models):
+                per_model = step_loss(padded, dropout)
             values = per_model.detach().cpu().numpy()
-            for m in np.flatnonzero(stepping.numpy()):
-                if not np.isfinite(values[m]):
+            for k, m in enumerate(chosen):
+                if not np.isfinite(values[k]):
                     raise TrainingError(
-                        f"non-finite loss ({values[m]}) in run {runs.names[m]}, epoch {epoch}; "
+                        f"non-finite loss ({values[k]}) in run {runs.names[m]}, epoch {epoch}; "
                         "lower the learning rate or check the features for NaN/inf"
                     )
-                losses[m].append(float(values[m]))
+                losses[m].append(float(values[k]))
             for p in params:
                 p.grad = None
-            # only the stepping runs' losses: the others get exactly zero gradients
-            per_model[stepping.to(device)].sum().backward()
+            per_model.sum().backward()
             _clip_per_model(params, cfg.grad_clip)
             factors = optimiser.step(stepping)
             if decay_frozen is not None:
                 decay_frozen(factors)
         model.eval()
-        with torch.no_grad():
-            val_mse = validation_mse(validation)
+        live = None if active.all() else torch.as_tensor(np.flatnonzero(active))
+        val_mse = np.full(n, np.nan)
+        with torch.no_grad(), selecting(model, live):
+            val_mse[active] = validation_mse(
+                validation if live is None else validation.select(live)
+            )
         for m in np.flatnonzero(active):
             histories[m].append(
                 {
@@ -408,7 +456,7 @@ def train_group(
     def step_loss(padded: _Padded, dropout: StackedDropout) -> torch.Tensor:
         mu, log_var, aux, y = forward(padded, dropout)
         eps = (
-            _draw_eps(runs.generators, padded.counts, padded.index.shape[1], device)
+            _draw_eps(padded.of(runs.generators), padded.counts, padded.index.shape[1], device)
             if log_var is not None and weights.sample_in_mse
             else None
         )
