@@ -16,7 +16,6 @@ from reeval.cli import add_run_arguments, run
 from reeval.io import write_run_outputs
 from reeval.models.variants import variant
 from reeval.settings import YieldTraining, from_mapping
-from reeval.training.end_to_end import ReactionTokens
 from reeval.training.inputs import load_graphs, load_inputs
 from reeval.training.run_yield import PlannedRun, run_yield_group
 from reeval.training.runtime import choose_device, json_metadata, save_checkpoint, set_threads
@@ -45,6 +44,8 @@ def main() -> None:
     if chosen.graph_end_to_end:  # the encoders trained with the head (the released code)
         graphs = load_graphs(reactions, args.features_dir, device)
         if settings.end_to_end is not None and settings.end_to_end.smiles:
+            from reeval.training.end_to_end import ReactionTokens
+
             tokens = ReactionTokens.from_smiles(
                 reactions["rxn_smiles"].to_list(), settings.smiles_encoder.max_tokens
             )

@@ -15,12 +15,15 @@ import numpy as np
 import torch
 from rdkit import Chem
 from safetensors.torch import load_file, save_file
-from torch_geometric.data import Batch, Data
 
 from reeval.errors import DataError
 from reeval.io import atomic_path, canonical_safetensors, verify_checksum
 
 if TYPE_CHECKING:
+    # PyG takes about 3 s to import (all of its data sets and models): imported where
+    # graphs are made, so that a job training on cached embeddings never pays for it
+    from torch_geometric.data import Data
+
     from reeval.featurize.molecules import ReactionMolecules
 
 ELEMENTS = [
@@ -111,6 +114,8 @@ N_BOND_FEATURES = len(bond_features(Chem.MolFromSmiles("CC").GetBondWithIdx(0)))
 
 def mol_to_graph(smiles: str) -> Data:
     """A directed graph (each bond in both directions) of one molecule."""
+    from torch_geometric.data import Data
+
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise DataError(f"RDKit cannot parse {smiles!r}; tidy tables hold only parsable SMILES")
@@ -143,6 +148,8 @@ def save_graphs(graphs: list[Data], path: Path) -> None:
 
 
 def load_graphs(path: Path) -> list[Data]:
+    from torch_geometric.data import Data
+
     try:
         verify_checksum(path)
         t = load_file(str(path))
@@ -170,6 +177,8 @@ class MoleculeGraphs:
     reactant and product counts per molecule (reactions x molecules)."""
 
     def __init__(self, molecules: ReactionMolecules, graphs: list[Data], device: torch.device):
+        from torch_geometric.data import Batch
+
         self.batch = Batch.from_data_list(graphs).to(device)
         n_reactions, n_molecules = len(molecules.reaction_ids), len(molecules.smiles)
         reactants = np.zeros((n_reactions, n_molecules), dtype=np.float32)

@@ -16,15 +16,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
 from reeval.featurize.graphs import MoleculeGraphs
-from reeval.models.end_to_end import EndToEndYieldModel, StackedEndToEndYieldModel
 from reeval.models.losses import LossWeights
-from reeval.models.mpnn import build_graph_encoder
 from reeval.models.multimodal import YieldModel
 from reeval.models.stacked import (
     FactorisedFeatures,
@@ -37,6 +36,9 @@ from reeval.settings import Loss, Optimisation, YieldTraining
 from reeval.stats.metrics import regression_metrics
 from reeval.training.runtime import TrainingError, seed_everything
 from reeval.training.supervised import ReactionInputs, Standardiser, split_validation
+
+if TYPE_CHECKING:
+    from reeval.models.end_to_end import EndToEndYieldModel
 
 MODALITIES = ("graph", "smiles", "human")
 
@@ -405,6 +407,10 @@ def build_end_to_end_model(
 ) -> EndToEndYieldModel:
     """An `EndToEndYieldModel` (graph encoder from random weights, then the yield model)
     from the yield_model settings; the SMILES encoder stays the cached, frozen one."""
+    # the graph models (and PyG) are imported only by the jobs that train them
+    from reeval.models.end_to_end import EndToEndYieldModel
+    from reeval.models.mpnn import build_graph_encoder
+
     if settings.graph_encoder is None:
         raise ValueError("the end-to-end regime needs the graph encoder's settings")
     graph_encoder = build_graph_encoder(settings.graph_encoder)
@@ -443,7 +449,10 @@ def train_group(
         ),
     )
     data = _Inputs(inputs, runs.fit_rows, device)
-    stack = StackedEndToEndYieldModel if end_to_end else StackedYieldModel
+    if end_to_end:
+        from reeval.models.end_to_end import StackedEndToEndYieldModel as stack
+    else:
+        stack = StackedYieldModel
     model = stack(models, data.live).to(device)
 
     def forward(padded: _Padded, dropout: StackedDropout | None = None):

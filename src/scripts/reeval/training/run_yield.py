@@ -5,6 +5,7 @@ predictions and metrics record."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -15,8 +16,10 @@ from reeval.models.variants import Variant
 from reeval.reactions.splits import split_rows, subsample_training
 from reeval.settings import YieldTraining
 from reeval.training.batched import RunSpec, TrainedRun, loss_weights, train_group
-from reeval.training.end_to_end import ReactionTokens, train_one_by_one
 from reeval.training.supervised import ReactionInputs
+
+if TYPE_CHECKING:
+    from reeval.training.end_to_end import ReactionTokens
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def run_yield_group(
     if variant.graph_end_to_end and settings.end_to_end is not None and settings.end_to_end.smiles:
         if tokens is None:
             raise ValueError("the SMILES encoder is trained end to end: pass the tokens")
+        from reeval.training.end_to_end import train_one_by_one  # the graph models, PyG
+
         trained = train_one_by_one(
             inputs,
             graphs,
