@@ -125,16 +125,22 @@ def test_weights_load_into_a_plain_yield_model(inputs):
         assert set(run.state_dict) == set(model.state_dict())
 
 
-def test_stacked_forward_equals_each_model(inputs):
-    """Forward of M stacked models on M different batches, row by row, in eval mode."""
+def stacked_on_batches(inputs, count: int):
+    """`count` full models (seeds 0, 1, ...), their stack in eval mode, and one batch of 10
+    reactions per model: (models, stack, [graph, smiles, human] each (count, 10, ...))."""
     models = []
-    for seed in range(3):
+    for seed in range(count):
         torch.manual_seed(seed)
         models.append(build_yield_model(variant("full"), inputs, SETTINGS).eval())
-    stacked = StackedYieldModel(models).eval()
-    rows = torch.stack([torch.arange(10) + 7 * m for m in range(3)])
+    rows = torch.stack([torch.arange(10) + 7 * m for m in range(count)])
     take = [getattr(inputs, k)[rows] for k in ("graph", "smiles", "human")]
-    mu, log_var, aux = stacked(*take, torch.ones(rows.shape))
+    return models, StackedYieldModel(models).eval(), take
+
+
+def test_stacked_forward_equals_each_model(inputs):
+    """Forward of M stacked models on M different batches, row by row, in eval mode."""
+    models, stacked, take = stacked_on_batches(inputs, 3)
+    mu, log_var, aux = stacked(*take, torch.ones((3, 10)))
     for m, model in enumerate(models):
         expect_mu, expect_log_var, expect_aux = model(*(t[m] for t in take))
         torch.testing.assert_close(mu[m], expect_mu, atol=1e-5, rtol=1e-5)
@@ -145,17 +151,11 @@ def test_stacked_forward_equals_each_model(inputs):
 def test_selecting_computes_only_the_chosen_models(inputs):
     """Inside `selecting`, the stack takes and gives the chosen models only, in the numbers
     the whole stack gives them, and the others' weights get zero gradients."""
-    models = []
-    for seed in range(4):
-        torch.manual_seed(seed)
-        models.append(build_yield_model(variant("full"), inputs, SETTINGS).eval())
-    stacked = StackedYieldModel(models).eval()
-    rows = torch.stack([torch.arange(10) + 7 * m for m in range(4)])
-    take = [getattr(inputs, k)[rows] for k in ("graph", "smiles", "human")]
-    mu, log_var, aux = stacked(*take, torch.ones(rows.shape))
+    _, stacked, take = stacked_on_batches(inputs, 4)
+    mu, log_var, aux = stacked(*take, torch.ones((4, 10)))
     chosen = torch.tensor([1, 3])
     with selecting(stacked, chosen):
-        part = stacked(*(t[chosen] for t in take), torch.ones((2, rows.shape[1])))
+        part = stacked(*(t[chosen] for t in take), torch.ones((2, 10)))
     assert stacked.selection is None  # the selection ends with the block
     for whole, some in zip((mu, log_var, aux), part, strict=True):
         torch.testing.assert_close(some, whole[chosen], rtol=0, atol=0)
