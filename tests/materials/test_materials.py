@@ -78,12 +78,32 @@ def test_pooling_over_chunks_is_the_mean_of_chunk_means(encoder):
     both = encoder.embed(["PbTe", long_text])
     np.testing.assert_array_equal(both[1], encoder.embed([long_text])[0])
     np.testing.assert_array_equal(both[0], encoder.embed(["Bi2Te3", "PbTe"])[1])
+
     np.testing.assert_allclose(both[1], expected, rtol=1e-4, atol=1e-5)
     with torch.no_grad():
         short = model(**tokenizer("PbTe", return_tensors="pt")).last_hidden_state[0].mean(0)
     np.testing.assert_allclose(both[0], short.numpy(), rtol=1e-4, atol=1e-5)
     assert both.shape == (2, 384)
     assert encoder.n_tokens([long_text])[0] == sum(len(p) - 2 for p in pieces)
+
+
+def test_short_texts_are_embedded_in_batches_whatever_their_company(encoder):
+    """Formulas run in batches of one length (BATCH_ROWS rows, filled up with copies): a
+    formula's vector is the model's on the formula alone (to float rounding), and the same
+    in every bit whether it is embedded alone, among many of its length (more than one
+    batch) or among others."""
+    from reeval.materials.language import BATCH_ROWS
+
+    formulas = [f"Bi{a}Te{b}" for a in range(2, 9) for b in range(2, 9)][: BATCH_ROWS + 5]
+    lengths = {len(encoder.chunks(f)[0]) for f in formulas}
+    assert len(lengths) == 1  # one length: the formulas fill more than one batch
+    together = encoder.embed(formulas)
+    with torch.no_grad():
+        ids = encoder.chunks(formulas[-1])[0]
+        alone = encoder.model(input_ids=torch.tensor([ids])).last_hidden_state[0].mean(0)
+    np.testing.assert_allclose(together[-1], alone.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(together[-1], encoder.embed([formulas[-1]])[0])
+    np.testing.assert_array_equal(together[3], encoder.embed(["PbTe", formulas[3], "SnSe"])[1])
 
 
 def test_the_shipped_encoder_records_its_training_length(tmp_path):

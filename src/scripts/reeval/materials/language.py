@@ -24,7 +24,15 @@ from reeval.errors import ConfigError
 from reeval.io import sha256_file, write_parquet_atomic
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
-POOLING = "mean of each chunk run alone, averaged over chunks"
+POOLING = "mean of each chunk, averaged over chunks; chunks of up to 64 tokens in batches of 32"
+# A chunk's vector must not depend on which other texts are embedded with it (the cache keeps
+# it), so the shape of the call that embeds a chunk depends on nothing but its own length:
+# a chunk of at most SHORT_CHUNK tokens runs in a batch of exactly BATCH_ROWS chunks of its
+# length (a short batch is filled with copies of its first chunk; rows of one batch do not
+# mix), a longer one alone. Formulas are 3 to 30 tokens: one at a time, each call would read
+# all the weights for a few tokens of work.
+SHORT_CHUNK = 64
+BATCH_ROWS = 32
 
 
 def encoder_folder(setting: str) -> Path:
@@ -90,14 +98,28 @@ class TextEncoder:
 
     @torch.no_grad()
     def chunk_means(self, chunks: list[list[int]]) -> np.ndarray:
-        """Mean last hidden state of each chunk, each run alone: batched with others, a
-        chunk's padding and the batch's shape change its vector in the last digits, so a
-        cached vector would depend on which texts it was first embedded with."""
+        """Mean last hidden state of each chunk, without padding: chunks of up to
+        SHORT_CHUNK tokens in batches of BATCH_ROWS chunks of one length, longer ones alone
+        (see BATCH_ROWS)."""
         out = np.zeros((len(chunks), self.dim), np.float32)
+        short: dict[int, list[int]] = {}
         for row, ids in enumerate(chunks):
-            hidden = self.model(input_ids=torch.tensor([ids])).last_hidden_state[0]
-            out[row] = hidden.mean(0).numpy()
+            if len(ids) <= SHORT_CHUNK:
+                short.setdefault(len(ids), []).append(row)
+            else:
+                out[row] = self._means([ids])[0]
+        for rows in short.values():
+            for start in range(0, len(rows), BATCH_ROWS):
+                part = rows[start : start + BATCH_ROWS]
+                batch = [chunks[r] for r in part]
+                batch += [batch[0]] * (BATCH_ROWS - len(batch))
+                out[part] = self._means(batch)[: len(part)]
         return out
+
+    def _means(self, batch: list[list[int]]) -> np.ndarray:
+        """Mean last hidden state of each row of a batch of chunks of one length."""
+        hidden = self.model(input_ids=torch.tensor(batch)).last_hidden_state
+        return hidden.mean(1).numpy()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dim): per text, the average of its chunk means."""
