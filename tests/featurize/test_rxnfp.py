@@ -78,9 +78,8 @@ def test_a_bad_weight_file_names_the_folder(mirror, tmp_path):
 
 
 def test_batched_vectors_equal_one_reaction_at_a_time(bh_tables, bert_ft, tokenizer):
-    """Padding, batching by length and computing only [CLS] in the last layer do not change
-    a reaction's [CLS] vector (beyond float rounding): compared with the whole model run on
-    each reaction alone; the rows come back in input order, and the model keeps its layers."""
+    """Padding and batching by length do not change a reaction's [CLS] vector (beyond float
+    rounding), and the rows come back in input order."""
     smiles = [*bh_tables.reactions["rxn_smiles"].to_list()[:6], "CC(=O)O.OCC>>CC(=O)OCC"]
     batched = cls_vectors(bert_ft, tokenizer, smiles, batch_size=4)
     with torch.inference_mode():
@@ -93,7 +92,6 @@ def test_batched_vectors_equal_one_reaction_at_a_time(bh_tables, bert_ft, tokeni
             ]
         )
     assert batched.shape == (7, 256)
-    assert len(bert_ft.encoder.layer) == bert_ft.config.num_hidden_layers
     np.testing.assert_allclose(batched, alone, atol=2e-5)
     # different reactions, different vectors
     assert np.abs(batched[-1] - batched[0]).max() > 0.1
