@@ -13,6 +13,7 @@ trained alone.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ class _Padded:
 
     def select(self, models: torch.Tensor) -> _Padded:
         """The same grid restricted to `models` (ascending indices among all M)."""
-        chosen = object.__new__(_Padded)
+        chosen = copy.copy(self)
         chosen.index = self.index[models.to(self.index.device)]
         chosen.mask = self.mask[models.to(self.mask.device)]
         chosen.counts = [self.counts[m] for m in models.tolist()]
