@@ -568,3 +568,27 @@ def test_the_once_read_molecule_namer_gives_robocrys_own_text(queries):
             StructureCondenser(mineral_matcher=False).condense_structure(record.structure)
         )
         assert text._robocrys_text(record.structure.as_dict(), False) == fresh
+
+
+def test_each_neighbour_search_is_made_once_for_robocrys_own_text(queries, monkeypatch):
+    """Describing a structure searches each site's Voronoi neighbours once (robocrys alone
+    searches every site twice), and the words are those of robocrys without the reuse."""
+    from pymatgen.analysis.local_env import VoronoiNN
+    from robocrys import StructureCondenser, StructureDescriber
+
+    record = next(r for r in queries.records if r.formula == "Bi2Te3")
+    searches: list[tuple] = []
+    polyhedra = VoronoiNN.get_voronoi_polyhedra
+
+    def counted(self, structure, n):
+        searches.append((structure.frac_coords.tobytes(), n))
+        return polyhedra(self, structure, n)
+
+    monkeypatch.setattr(VoronoiNN, "get_voronoi_polyhedra", counted)
+    robocrys_alone = StructureDescriber().describe(
+        StructureCondenser(mineral_matcher=False).condense_structure(record.structure)
+    )
+    searched_alone = len(searches)
+    searches.clear()
+    assert text._robocrys_text(record.structure.as_dict(), False) == robocrys_alone
+    assert len(searches) == len(set(searches)) and 2 * len(searches) == searched_alone

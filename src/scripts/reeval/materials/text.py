@@ -1,8 +1,9 @@
 """The text of a material: a Robocrystallographer description of its structure (robocrys,
 computed once per structure and cached) and, for a composition, its reduced formula.
 
-robocrys takes about 10 s to import and about 1 s per structure without mineral matching,
-so it is imported only when a structure is described (in the worker processes of
+robocrys takes about 10 s to import and, without mineral matching, about 0.7 s per structure
+alone or half that with each neighbour search made once (`tools/bench_robocrys.py`), so it
+is imported only when a structure is described (in the worker processes of
 `describe_structures`, or in this process when it runs on one thread)."""
 
 from __future__ import annotations
@@ -59,12 +60,74 @@ def _robocrys(mineral_matching: bool):
     return condenser, StructureDescriber()  # without a matcher: formula and space group
 
 
+@contextlib.contextmanager
+def _neighbour_searches_made_once():
+    """Within the block, each Voronoi neighbour search and each list of bonded neighbours is
+    computed once and then reused: robocrys searches the neighbours of every site twice with
+    CrystalNN (for the bonded structure and again for its site fingerprints, the same
+    `VoronoiNN` search both times) and asks the bonded structure for the same connected
+    sites many times (next-nearest neighbours). A third of the time of describing a
+    structure, for the same words (`tests/materials` checks the texts against robocrys
+    without this). Callers get copies, as they may change the entries they are given."""
+    from pymatgen.analysis.graphs import StructureGraph
+    from pymatgen.analysis.local_env import VoronoiNN
+
+    voronoi_nn_info = VoronoiNN.get_nn_info
+    connected_sites = StructureGraph.get_connected_sites
+    searched: dict[tuple, list[dict]] = {}
+    connected: dict[tuple, tuple[StructureGraph, list]] = {}
+
+    def get_nn_info(self, structure, n):
+        key = (
+            type(self),
+            self.weight,
+            self.tol,
+            None if self.targets is None else tuple(map(str, self.targets)),
+            self.cutoff,
+            self.allow_pathological,
+            self.extra_nn_info,
+            self.compute_adj_neighbors,
+            structure.lattice.matrix.tobytes(),
+            structure.frac_coords.tobytes(),
+            tuple(map(str, structure.species_and_occu)),
+            n,
+        )
+        if key not in searched:
+            searched[key] = voronoi_nn_info(self, structure, n)
+        return [_copied(entry) for entry in searched[key]]
+
+    def get_connected_sites(self, n, jimage=(0, 0, 0)):
+        # the graph itself is held in the value, so its id cannot be reused in the block
+        key = (id(self), self.graph.number_of_edges(), n, tuple(int(i) for i in jimage))
+        if key not in connected or connected[key][0] is not self:
+            connected[key] = (self, connected_sites(self, n, jimage))
+        return list(connected[key][1])
+
+    VoronoiNN.get_nn_info = get_nn_info
+    StructureGraph.get_connected_sites = get_connected_sites
+    try:
+        yield
+    finally:
+        VoronoiNN.get_nn_info = voronoi_nn_info
+        StructureGraph.get_connected_sites = connected_sites
+
+
+def _copied(entry: dict) -> dict:
+    """A neighbour entry that its receiver may change (weights, its "poly_info")."""
+    copy = dict(entry)
+    if "poly_info" in copy:
+        copy["poly_info"] = dict(copy["poly_info"])
+    return copy
+
+
 def _robocrys_text(structure_dict: dict, mineral_matching: bool) -> str:
     """The Robocrystallographer description of one structure (raises when robocrys fails)."""
     from pymatgen.core import Structure
 
     condenser, describer = _robocrys(mineral_matching)
-    return describer.describe(condenser.condense_structure(Structure.from_dict(structure_dict)))
+    structure = Structure.from_dict(structure_dict)
+    with _neighbour_searches_made_once():
+        return describer.describe(condenser.condense_structure(structure))
 
 
 def _describe(structure_dict: dict, mineral_matching: bool) -> tuple[str | None, str | None]:
