@@ -35,8 +35,9 @@ NEURAL_GPUS = neural_gpus(config.get("neural_gpus", 0))
 # serial chains (reactions: featurize -> pretrain -> embed; materials: describe -> embed ->
 # train); then the training jobs longest first (as measured by tools/build_costs.py: the
 # multimodal learning curve, the Mordred forests and the DRFP learning curve take 2-4 min;
-# the other yield-model and graph jobs 1-2 min; the other forests seconds), so that no long
-# job is left to run alone at the end while the other core idles.
+# the other yield-model and graph jobs, the materials recall and the MatBERT head to head
+# 0.5-2 min; the other forests seconds), so that no long job is left to run alone at the
+# end while the other core idles.
 PRIORITY_FETCH = 100
 CRITICAL_PATH = 90
 PRIORITY_MATERIALS_CHAIN = 80

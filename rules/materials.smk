@@ -139,6 +139,7 @@ rule recall_materials:
         f"{LOGS}/recall_materials.log",
     benchmark:
         f"{BENCHMARKS}/recall_materials.tsv"
+    priority: PRIORITY_LONG
     threads: 1
     resources:
         mem_mb=per_attempt(3000),
@@ -247,6 +248,7 @@ rule train_authors_split:
         f"{LOGS}/train_authors_split.log",
     benchmark:
         f"{BENCHMARKS}/train_authors_split.tsv"
+    priority: PRIORITY_LONG
     threads: 1
     resources:
         mem_mb=per_attempt(3000),
