@@ -81,3 +81,28 @@ def test_without_validation_rows_the_last_epoch_is_kept():
 def test_the_training_loss_falls_on_a_learnable_target():
     history, *_ = scripted_training([float("nan")] * 12)
     assert history[-1]["train_loss"] < 0.5 * history[0]["train_loss"]
+
+
+def test_adamw_for_all_weights_at_once_trains_the_same_weights():
+    """`adamw` (torch's AdamW with `foreach`) gives the weights of torch's default AdamW bit
+    for bit, with weight decay, clipping and a cosine schedule, over many small tensors."""
+    from reeval.training.runtime import adamw, optimisation_step
+
+    def trained(make_optimizer) -> list[torch.Tensor]:
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(5, 8), torch.nn.ReLU(), torch.nn.Linear(8, 4), torch.nn.Linear(4, 1)
+        )
+        x, y = torch.randn(32, 5), torch.randn(32, 1)
+        optimizer = make_optimizer(model)
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=5)
+        for step in range(20):
+            loss = ((model(x[step % 4 :: 4]) - y[step % 4 :: 4]) ** 2).mean()
+            optimisation_step(model, optimizer, loss, 0.5, "test")
+            schedule.step()
+        return [p.detach().clone() for p in model.parameters()]
+
+    ours = trained(lambda m: adamw(m, 0.01, 0.1))
+    torch_default = trained(lambda m: torch.optim.AdamW(m.parameters(), lr=0.01, weight_decay=0.1))
+    assert all(torch.equal(a, b) for a, b in zip(ours, torch_default, strict=True))
+    assert not torch.equal(ours[0], trained(lambda m: adamw(m, 0.02, 0.1))[0])

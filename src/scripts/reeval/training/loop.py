@@ -11,7 +11,7 @@ import torch
 from tqdm import tqdm
 
 from reeval.settings import Optimisation
-from reeval.training.runtime import optimisation_step
+from reeval.training.runtime import adamw, optimisation_step
 
 
 def train_with_early_stopping(
@@ -25,7 +25,7 @@ def train_with_early_stopping(
     desc: str = "train",
 ) -> tuple[list[dict], int]:
     """Train `module` on shuffled batches of `fit_rows`; returns (history, best epoch)."""
-    optimizer = torch.optim.AdamW(module.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = adamw(module, cfg.lr, cfg.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
         optimizer, T_max=cfg.epochs, eta_min=cfg.min_lr
     )

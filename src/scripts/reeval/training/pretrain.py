@@ -16,7 +16,7 @@ from reeval.models.contrastive import ContrastiveModel
 from reeval.models.mpnn import MPNNEncoder, build_graph_encoder, reaction_embeddings
 from reeval.models.smiles_transformer import SmilesTransformer
 from reeval.settings import GraphEncoder, Pretraining, SmilesEncoder
-from reeval.training.runtime import optimisation_step
+from reeval.training.runtime import adamw, optimisation_step
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def pretrain(
     order = torch.randperm(len(corpus), generator=generator).tolist()
     n_val = max(1, round(validation_fraction * len(corpus)))
     val_rows, fit_rows = order[:n_val], order[n_val:]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    optimizer = adamw(model, cfg.lr, cfg.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.epochs)
     history = []
     for epoch in tqdm(range(cfg.epochs), desc="pretrain", mininterval=10):
