@@ -98,7 +98,7 @@ def test_adamw_for_all_weights_at_once_trains_the_same_weights():
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=5)
         for step in range(20):
             loss = ((model(x[step % 4 :: 4]) - y[step % 4 :: 4]) ** 2).mean()
-            optimisation_step(model, optimizer, loss, 0.5, "test")
+            optimisation_step(optimizer, loss, 0.5, "test")
             schedule.step()
         return [p.detach().clone() for p in model.parameters()]
 

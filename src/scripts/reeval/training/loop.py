@@ -36,7 +36,6 @@ def train_with_early_stopping(
         order = fit_rows[torch.randperm(len(fit_rows), generator=generator).numpy()]
         losses = [
             optimisation_step(
-                module,
                 optimizer,
                 batch_loss(order[s : s + cfg.batch_size]),
                 cfg.grad_clip,

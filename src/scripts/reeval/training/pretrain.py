@@ -106,9 +106,7 @@ def pretrain(
                 continue  # a contrastive loss needs negatives
             loss = model.loss(*encode_batch(model, corpus, rows, max_tokens, vocab, device))
             losses.append(
-                optimisation_step(
-                    model, optimizer, loss, cfg.grad_clip, f"pretraining epoch {epoch + 1}"
-                )
+                optimisation_step(optimizer, loss, cfg.grad_clip, f"pretraining epoch {epoch + 1}")
             )
         schedule.step()
         history.append(

@@ -67,17 +67,19 @@ def adamw(model: torch.nn.Module, lr: float, weight_decay: float) -> torch.optim
 
 
 def optimisation_step(
-    model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
     loss: torch.Tensor,
     grad_clip: float,
     where: str,
 ) -> float:
-    """Guarded step: a non-finite loss stops with a clear error; gradients are clipped."""
+    """Guarded step: a non-finite loss stops with a clear error; gradients are clipped (over
+    the optimiser's parameters: the model's, in the same order, without walking its modules
+    again at every step)."""
     check_finite(loss, where)
     optimizer.zero_grad()
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    parameters = [p for group in optimizer.param_groups for p in group["params"]]
+    torch.nn.utils.clip_grad_norm_(parameters, grad_clip)
     optimizer.step()
     return loss.item()
 
