@@ -1,7 +1,7 @@
 """Benchmark: describing structures with Robocrystallographer, as robocrys does it alone
 against `reeval.materials.text._robocrys_text` (each neighbour search made once).
 
-The same structures (every `--every`-th structure of the default profile's materials pool)
+The same structures (every `--every`-th structure of the profile's materials pool)
 are described twice in one process, one thread:
 
 (a) robocrys alone: `StructureCondenser(mineral_matcher=False)` and `StructureDescriber`,
@@ -12,7 +12,7 @@ are described twice in one process, one thread:
 Prints the seconds of each path, their ratio and how many texts are equal (all must be).
 Reads the fetched raw files (`make paper`, or the fetch rules), or the data mirror.
 
-    python tools/bench_robocrys.py [--every 8] [--raw src/data/raw]
+    python tools/bench_robocrys.py [--every 8] [--raw src/data/raw] [--profile quick]
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from pathlib import Path
 
 import paths  # the one path registry
 
-DEFAULT_POOL = {"authors": None, "mp_elasticity": 100, "wbm": 20}  # config/quick.yaml
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=8, help="describe every n-th structure")
     parser.add_argument("--raw", type=Path, default=None, help="the fetched raw files")
+    parser.add_argument("--profile", default="quick")
     args = parser.parse_args()
     raw = args.raw or next(
         (p for p in (paths.raw, paths.root.parent / "shared" / "data") if p.is_dir()), None
@@ -41,14 +40,15 @@ def main() -> None:
     os.environ.setdefault("SPGLIB_OLD_ERROR_HANDLING", "false")
     warnings.simplefilter("ignore")
 
-    import torch  # noqa: F401  (imported by the build's job before robocrys, as here)
     from robocrys import StructureCondenser, StructureDescriber
 
+    from reeval.config import load_config
     from reeval.materials.pool import build_pool
     from reeval.materials.text import _robocrys, _robocrys_text
-    from reeval.settings import MaterialsPool, from_mapping
+    from reeval.settings import Materials, from_mapping
 
-    records, _, _ = build_pool(raw, from_mapping(MaterialsPool, DEFAULT_POOL), 0)
+    materials = from_mapping(Materials, load_config(args.profile)["materials"], "materials.")
+    records, _, _ = build_pool(raw, materials.pool, materials.seed)
     chosen = records[:: args.every]
     dicts = [r.structure.as_dict() for r in chosen]
     condenser, describer = StructureCondenser(mineral_matcher=False), StructureDescriber()

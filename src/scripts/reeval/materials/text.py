@@ -99,7 +99,7 @@ def _neighbour_searches_made_once():
     def get_connected_sites(self, n, jimage=(0, 0, 0)):
         # the graph itself is held in the value, so its id cannot be reused in the block
         key = (id(self), self.graph.number_of_edges(), n, tuple(int(i) for i in jimage))
-        if key not in connected or connected[key][0] is not self:
+        if key not in connected:
             connected[key] = (self, connected_sites(self, n, jimage))
         return list(connected[key][1])
 
